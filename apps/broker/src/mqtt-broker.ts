@@ -1,0 +1,152 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import { type AddressInfo, type Server as NetServer, createServer } from 'node:net';
+import { Aedes, type AedesOptions, type Client, type Subscription } from 'aedes';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import { type BrokerIdentity, canPublish, canSubscribe } from '#contracts';
+import type { DeviceCredentialStore } from '#storage';
+import { MetricsRegistry, RateLimitedLog } from '#observability';
+
+export interface MqttBrokerOptions {
+  port: number;
+  bind: string;
+  allowAnonymous: boolean;
+  /** greenwatch's services log in with this account; it may use every topic. */
+  service: { username: string; password: string };
+  credentials: DeviceCredentialStore;
+  metrics?: MetricsRegistry;
+  log?: (level: 'log' | 'warn' | 'debug', line: string) => void;
+}
+
+// MQTT 3.1.1 CONNACK return codes [MQTT-3.2.2.3]
+const BAD_USERNAME_OR_PASSWORD = 4;
+
+/**
+ * The embedded MQTT broker: aedes with greenwatch's access policy in its hooks, over TCP and
+ * (when given an HTTP server) WebSocket. A client's error is logged, never a crash.
+ */
+export class MqttBroker {
+  readonly aedes: Aedes;
+  private tcp: NetServer | undefined;
+  private wss: WebSocketServer | undefined;
+  private readonly identities = new WeakMap<Client, BrokerIdentity>();
+  private readonly metrics: MetricsRegistry;
+  private readonly denied;
+  private readonly published;
+  private readonly clientErrors: RateLimitedLog;
+
+  private constructor(
+    aedes: Aedes,
+    private readonly options: MqttBrokerOptions,
+  ) {
+    this.aedes = aedes;
+    this.metrics = options.metrics ?? new MetricsRegistry({ service: 'broker' });
+    this.denied = this.metrics.counter('greenwatch_broker_denied_total', 'Connections, publishes and subscriptions refused by the access policy');
+    this.published = this.metrics.counter('greenwatch_broker_messages_in_total', 'Messages published by clients');
+    this.metrics.gauge('greenwatch_broker_clients', 'Connected MQTT clients', () => this.aedes.connectedClients);
+    this.clientErrors = new RateLimitedLog((line) => this.log('debug', line), { burst: 20, windowMs: 60_000 });
+    aedes.on('clientError', (client, error) => this.clientErrors.log(`client ${client?.id ?? '?'}: ${error.message}`));
+    aedes.on('connectionError', (_client, error) => this.clientErrors.log(`connection: ${error.message}`));
+    aedes.on('publish', (_packet, client) => {
+      if (client) this.published.inc();
+    });
+  }
+
+  static async create(options: MqttBrokerOptions): Promise<MqttBroker> {
+    let broker: MqttBroker | undefined;
+    const hooks: AedesOptions = {
+      authenticate: (client, username, password, done) => void broker!.authenticate(client, username, password).then((ok) => done(ok ? null : authError(), ok), (error: unknown) => done(authError(String(error)), false)),
+      authorizePublish: (client, packet, done) => broker!.authorizePublish(client, packet.topic, done),
+      authorizeSubscribe: (client, subscription, done) => broker!.authorizeSubscribe(client, subscription, done),
+    };
+    const aedes = await Aedes.createBroker(hooks);
+    broker = new MqttBroker(aedes, options);
+    return broker;
+  }
+
+  get metricsRegistry(): MetricsRegistry {
+    return this.metrics;
+  }
+
+  /** Starts the TCP listener; resolves with the port actually bound (MQTT_PORT=0 picks a free one). */
+  async listen(): Promise<number> {
+    const tcp = createServer(this.aedes.handle);
+    this.tcp = tcp;
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(this.options.port, this.options.bind, () => resolve());
+    });
+    return (tcp.address() as AddressInfo).port;
+  }
+
+  /** Serves MQTT over WebSocket on an existing HTTP server, on any path (clients use /mqtt or /). */
+  attachWebSocket(server: HttpServer): void {
+    this.wss = new WebSocketServer({ server });
+    this.wss.on('connection', (socket, request) => this.aedes.handle(createWebSocketStream(socket), request));
+    this.wss.on('error', (error) => this.log('warn', `websocket: ${error.message}`));
+  }
+
+  async close(): Promise<void> {
+    this.wss?.close();
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+  }
+
+  private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<boolean> {
+    const service = this.options.service;
+    if (username && service.username && username === service.username && password && service.password && safeEqual(password, service.password)) {
+      this.identities.set(client, { kind: 'service' });
+      return true;
+    }
+    if (username && password) {
+      const devices = await this.options.credentials.verify(username, password.toString('utf8'));
+      if (devices.length) {
+        this.identities.set(client, { kind: 'device', devices });
+        return true;
+      }
+    }
+    if (this.options.allowAnonymous && username === undefined) {
+      this.identities.set(client, { kind: 'anonymous' });
+      return true;
+    }
+    if (this.options.allowAnonymous && username !== undefined && !password) {
+      // Development brokers commonly accept any username without a password.
+      this.identities.set(client, { kind: 'anonymous' });
+      return true;
+    }
+    this.denied.inc({ what: 'connect' });
+    this.log('warn', `refused connection of client ${client.id} (user ${JSON.stringify(username ?? null)}): bad username or password`);
+    return false;
+  }
+
+  private authorizePublish(client: Client | null, topic: string, done: (error?: Error | null) => void): void {
+    if (!client) return done(null); // the broker's own messages ($SYS, wills)
+    const identity = this.identities.get(client);
+    if (identity && canPublish(identity, topic)) return done(null);
+    this.denied.inc({ what: 'publish' });
+    this.log('warn', `refused publish of client ${client.id} on ${topic}: outside its own topic tree`);
+    done(new Error(`not authorized to publish on ${topic}`));
+  }
+
+  private authorizeSubscribe(client: Client, subscription: Subscription, done: (error: Error | null, subscription?: Subscription | null) => void): void {
+    const identity = this.identities.get(client);
+    if (identity && canSubscribe(identity, subscription.topic)) return done(null, subscription);
+    this.denied.inc({ what: 'subscribe' });
+    this.log('warn', `refused subscription of client ${client.id} to ${subscription.topic}`);
+    // [MQTT-3.9.3] a refused subscription is answered with 0x80 in SUBACK; aedes does that for null
+    done(null, null);
+  }
+
+  private log(level: 'log' | 'warn' | 'debug', line: string): void {
+    this.options.log?.(level, line);
+  }
+}
+
+function authError(message = 'bad username or password'): Error & { returnCode: number } {
+  return Object.assign(new Error(message), { returnCode: BAD_USERNAME_OR_PASSWORD });
+}
+
+function safeEqual(given: Buffer, expected: string): boolean {
+  const want = Buffer.from(expected, 'utf8');
+  return given.length === want.length && timingSafeEqual(given, want);
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/**
+ * The process environment, validated once at boot into one typed object
+ * (shared/design/contract.md, "Configuration"). Every app reads the same names.
+ * One ConfigError names every bad variable at once.
+ */
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `a URL (${protocols.join(' or ')})`);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+export const ENV_SCHEMA = z
+  .object({
+    // --- the contract's table ---
+    MQTT_PORT: port.default(1883),
+    MQTT_WS_PORT: port.default(8083),
+    MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']).default('mqtt://127.0.0.1:1883'),
+    MQTT_ALLOW_ANONYMOUS: bool.default(false),
+    INFLUX_URL: optional(url(['http:', 'https:'])),
+    INFLUX_API: z.enum(['v1', 'v2']).default('v1'),
+    INFLUX_DB: z.string().min(1).max(200).default('greenwatch'),
+    INFLUX_USER: z.string().default(''),
+    INFLUX_PASSWORD: z.string().default(''),
+    INFLUX_TOKEN: z.string().default(''),
+    INFLUX_ORG: z.string().default(''),
+    API_PORT: port.default(3000),
+    ADMIN_API_KEY: optional(z.string().min(16, 'at least 16 characters')),
+    COMMUNITY_CONFIG_DIR: z.string().min(1).default('./config/communities'),
+    DATA_DIR: z.string().min(1).default('./var'),
+    // --- greenwatch's own (README, "Configuration") ---
+    MQTT_BIND: z.string().min(1).default('0.0.0.0'),
+    MQTT_USERNAME: z.string().default(''),
+    MQTT_PASSWORD: z.string().default(''),
+    INGEST_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an MQTT client id').default('greenwatch-ingest'),
+    INGEST_PORT: port.default(3001),
+    INFLUX_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
+    INFLUX_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(100),
+    LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.INFLUX_API === 'v2' && !env.INFLUX_URL) {
+      ctx.addIssue({ code: 'custom', path: ['INFLUX_URL'], message: 'set when INFLUX_API=v2 (the local influxd speaks v1)' });
+    }
+  });
+
+export interface AppConfig {
+  mqtt: {
+    port: number;
+    wsPort: number;
+    bind: string;
+    url: string;
+    allowAnonymous: boolean;
+    /** The account services use on the broker; the embedded broker gives it every topic. */
+    username: string;
+    password: string;
+  };
+  influx: {
+    /** Unset: `npm start` runs a local influxd. */
+    url: string | undefined;
+    api: 'v1' | 'v2';
+    database: string;
+    user: string;
+    password: string;
+    token: string;
+    org: string;
+    batchSize: number;
+    flushIntervalMs: number;
+  };
+  ingest: { clientId: string; port: number };
+  api: { port: number; adminApiKey: string | undefined };
+  communityConfigDir: string;
+  dataDir: string;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const result = ENV_SCHEMA.safeParse(env, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(environment)'),
+        message: `expected ${issue.message.replace(/^Invalid (input|option): expected /, '')}, got ${JSON.stringify(issue.input ?? env[String(issue.path[0])] ?? null)}`,
+      })),
+    );
+  }
+  const e = result.data;
+  return {
+    mqtt: { port: e.MQTT_PORT, wsPort: e.MQTT_WS_PORT, bind: e.MQTT_BIND, url: e.MQTT_URL, allowAnonymous: e.MQTT_ALLOW_ANONYMOUS, username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD },
+    influx: {
+      url: e.INFLUX_URL,
+      api: e.INFLUX_API,
+      database: e.INFLUX_DB,
+      user: e.INFLUX_USER,
+      password: e.INFLUX_PASSWORD,
+      token: e.INFLUX_TOKEN,
+      org: e.INFLUX_ORG,
+      batchSize: e.INFLUX_BATCH_SIZE,
+      flushIntervalMs: e.INFLUX_FLUSH_MS,
+    },
+    ingest: { clientId: e.INGEST_CLIENT_ID, port: e.INGEST_PORT },
+    api: { port: e.API_PORT, adminApiKey: e.ADMIN_API_KEY },
+    communityConfigDir: e.COMMUNITY_CONFIG_DIR,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Every variable the apps read, for documentation checks (README, docker-compose). */
+export const CONFIG_VARIABLES = Object.keys(ENV_SCHEMA.shape);

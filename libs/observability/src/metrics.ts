@@ -1,0 +1,102 @@
+/**
+ * A small Prometheus registry: counters and gauges with labels, rendered in the text exposition
+ * format (prometheus.io/docs/instrumenting/exposition_formats). No dependency, no global state:
+ * each process makes one and its apps pass it around.
+ */
+type Labels = Record<string, string>;
+
+interface Family {
+  help: string;
+  type: 'counter' | 'gauge';
+  values: Map<string, { labels: Labels; value: number }>;
+  collect?: () => number | { labels: Labels; value: number }[];
+}
+
+export class MetricsRegistry {
+  private readonly families = new Map<string, Family>();
+
+  constructor(private readonly commonLabels: Labels = {}) {}
+
+  counter(name: string, help: string): Counter {
+    return new Counter(this.family(name, help, 'counter'));
+  }
+
+  gauge(name: string, help: string, collect?: Family['collect']): Gauge {
+    const family = this.family(name, help, 'gauge');
+    if (collect) family.collect = collect;
+    return new Gauge(family);
+  }
+
+  /** The Prometheus text format. */
+  render(): string {
+    const out: string[] = [];
+    for (const [name, family] of this.families) {
+      out.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`);
+      const collected = family.collect?.();
+      const samples =
+        collected === undefined
+          ? [...family.values.values()]
+          : typeof collected === 'number'
+            ? [{ labels: {}, value: collected }]
+            : collected;
+      for (const { labels, value } of samples) out.push(`${name}${formatLabels({ ...this.commonLabels, ...labels })} ${formatNumber(value)}`);
+    }
+    return `${out.join('\n')}\n`;
+  }
+
+  private family(name: string, help: string, type: Family['type']): Family {
+    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) throw new Error(`bad metric name ${name}`);
+    let family = this.families.get(name);
+    if (!family) {
+      family = { help, type, values: new Map() };
+      this.families.set(name, family);
+    }
+    return family;
+  }
+}
+
+abstract class Metric {
+  constructor(protected readonly family: Family) {}
+
+  protected slot(labels: Labels) {
+    const key = Object.keys(labels)
+      .sort()
+      .map((k) => `${k}=${labels[k]}`)
+      .join(',');
+    let slot = this.family.values.get(key);
+    if (!slot) {
+      slot = { labels, value: 0 };
+      this.family.values.set(key, slot);
+    }
+    return slot;
+  }
+
+  get(labels: Labels = {}): number {
+    return this.slot(labels).value;
+  }
+}
+
+export class Counter extends Metric {
+  inc(labels: Labels = {}, by = 1): void {
+    this.slot(labels).value += by;
+  }
+}
+
+export class Gauge extends Metric {
+  set(value: number, labels: Labels = {}): void {
+    this.slot(labels).value = value;
+  }
+}
+
+function formatLabels(labels: Labels): string {
+  const keys = Object.keys(labels);
+  if (!keys.length) return '';
+  return `{${keys.map((k) => `${k}="${labels[k].replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+function formatNumber(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}
