@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { type AppConfig, ConfigModule, loadDeviceRegistry, logLevelsFor } from '#config';
+import { type AppConfig, ConfigModule, loadDeviceRegistry, AppLogger } from '#config';
 import { IngestModule } from './ingest.module.js';
 import { RawMqttServer } from './raw-mqtt.server.js';
 
@@ -23,7 +23,7 @@ export async function startIngest(config: AppConfig) {
   });
   const app = await NestFactory.create(
     { module: class IngestApp {}, imports: [ConfigModule.forRoot(config), IngestModule.register({ server, registry })] },
-    { logger: logLevelsFor(config.logLevel) },
+    { logger: new AppLogger(config.logLevel) },
   );
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   app.enableShutdownHooks([]);

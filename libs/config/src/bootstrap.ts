@@ -1,4 +1,4 @@
-import { type LogLevel, Logger } from '@nestjs/common';
+import { ConsoleLogger, type LogLevel, Logger } from '@nestjs/common';
 import { type AppConfig, ConfigError, loadAppConfig } from './app-config.js';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -6,6 +6,25 @@ const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 /** The Nest log levels at and above the configured one. */
 export function logLevelsFor(level: AppConfig['logLevel']): LogLevel[] {
   return LEVELS.slice(0, LEVELS.indexOf(level) + 1);
+}
+
+/** Nest's start-up chatter: one line per module and route; shown at debug level only. */
+const CHATTY_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
+/**
+ * The apps' logger: Nest's console logger, colored only on a terminal (or FORCE_COLOR), with
+ * the framework's start-up chatter moved down to debug.
+ */
+export class AppLogger extends ConsoleLogger {
+  constructor(private readonly level: AppConfig['logLevel']) {
+    super({ logLevels: logLevelsFor(level), colors: Boolean(process.stdout.isTTY || process.env.FORCE_COLOR), prefix: 'greenwatch' });
+  }
+
+  override log(message: unknown, ...rest: unknown[]): void {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && CHATTY_CONTEXTS.has(context) && this.level !== 'debug' && this.level !== 'verbose') return;
+    super.log(message, ...(rest as [string]));
+  }
 }
 
 /**
@@ -51,4 +70,6 @@ export async function runService(name: string, start: (config: AppConfig) => Pro
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Under `npm start` the supervisor holds an IPC channel: when it goes away, so do we.
+  if (process.send) process.on('disconnect', () => stop('supervisor gone'));
 }
