@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ConfigError, loadAppConfig } from '#config';
+import { ConfigError, freePort, loadAppConfig, portAnswers } from '#config';
 import { InfluxdNotInstalledError, LocalInfluxd, influxdAvailable } from '#storage';
 import { Supervisor } from './supervisor.js';
 
@@ -57,12 +56,14 @@ async function main(): Promise<void> {
       process.stderr.write(`greenwatch: ${new InfluxdNotInstalledError('influxd').message}\n`);
       process.exit(1);
     }
-    if (await portAnswers(8086)) {
-      process.stderr.write('greenwatch: something already listens on 127.0.0.1:8086. If it is InfluxDB, use it: INFLUX_URL=http://127.0.0.1:8086 npm start\n');
+    const port = config.influx.localPort;
+    if (await portAnswers(port)) {
+      process.stderr.write(`greenwatch: something already listens on 127.0.0.1:${port}. If it is InfluxDB, use it: INFLUX_URL=http://127.0.0.1:${port} npm start (or pick another INFLUX_LOCAL_PORT)\n`);
       process.exit(1);
     }
     say(`starting a local influxd (data in ${join(dataDir, 'influxdb')})`);
-    influxd = await LocalInfluxd.start({ dir: join(dataDir, 'influxdb'), httpPort: 8086, rpcPort: 8088, stdio: 'ignore' });
+    // The RPC (backup) port is bound on loopback too; any free one will do.
+    influxd = await LocalInfluxd.start({ dir: join(dataDir, 'influxdb'), httpPort: port, rpcPort: await freePort(), stdio: 'ignore' });
     env.INFLUX_URL = influxd.url;
     say(`InfluxDB 1.x at ${influxd.url}`);
   }
@@ -92,17 +93,6 @@ async function servicePassword(dataDir: string): Promise<string> {
     await writeFile(path, `${password}\n`, { mode: 0o600 });
     return password;
   }
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolvePromise) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolvePromise(true);
-    });
-    socket.once('error', () => resolvePromise(false));
-  });
 }
 
 async function httpOk(url: string): Promise<boolean> {

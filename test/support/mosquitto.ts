@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from './ports.js';
+import { freePort, portAnswers } from './ports.js';
 import { tempDir } from './temp.js';
 
 /** Debian's mosquitto on a free loopback port, anonymous, with unbounded queues for QoS 1. */
@@ -25,7 +24,7 @@ export async function startTestMosquitto(): Promise<TestMosquitto> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`mosquitto exited: ${stderr}`);
-    if (await canConnect(port)) break;
+    if (await portAnswers(port)) break;
     if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${port}: ${stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -43,13 +42,3 @@ export async function startTestMosquitto(): Promise<TestMosquitto> {
   };
 }
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}

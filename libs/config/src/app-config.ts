@@ -42,6 +42,7 @@ export const ENV_SCHEMA = z
     MQTT_PASSWORD: z.string().default(''),
     INGEST_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an MQTT client id').default('greenwatch-ingest'),
     INGEST_PORT: port.default(3001),
+    INFLUX_LOCAL_PORT: port.default(8086),
     INFLUX_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
     INFLUX_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(100),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
@@ -74,6 +75,8 @@ export interface AppConfig {
     org: string;
     batchSize: number;
     flushIntervalMs: number;
+    /** Port of the local influxd that `npm start` runs when `url` is unset. */
+    localPort: number;
   };
   ingest: { clientId: string; port: number };
   api: { port: number; adminApiKey: string | undefined };
@@ -112,6 +115,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       org: e.INFLUX_ORG,
       batchSize: e.INFLUX_BATCH_SIZE,
       flushIntervalMs: e.INFLUX_FLUSH_MS,
+      localPort: e.INFLUX_LOCAL_PORT,
     },
     ingest: { clientId: e.INGEST_CLIENT_ID, port: e.INGEST_PORT },
     api: { port: e.API_PORT, adminApiKey: e.ADMIN_API_KEY },
