@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { MetricsRegistry } from '#observability';
-import { InfluxStore } from '#storage';
+import { DurableLineWriter, InfluxStore } from '#storage';
 import { METRICS } from './ingest.service.js';
 import type { RawMqttServer } from './raw-mqtt.server.js';
 
@@ -13,6 +13,7 @@ export class IngestHttpController {
     @Inject(METRICS) private readonly metrics: MetricsRegistry,
     @Inject(MQTT_SERVER) private readonly server: RawMqttServer,
     private readonly store: InfluxStore,
+    private readonly durable: DurableLineWriter,
   ) {}
 
   @Get('health')
@@ -23,8 +24,16 @@ export class IngestHttpController {
     } catch {
       mqtt = 'starting';
     }
-    const stats = this.store.writer.stats;
-    return { status: mqtt === 'connected' ? 'ok' : 'degraded', service: 'ingest', mqtt, influx: { written: stats.written, backlog: stats.backlog, failedAttempts: stats.failedAttempts } };
+    const writer = this.store.writer.stats;
+    const journal = this.durable.stats;
+    const ok = mqtt === 'connected' && !journal.overBudget;
+    return {
+      status: ok ? 'ok' : 'degraded',
+      service: 'ingest',
+      mqtt,
+      influx: { written: writer.written, refused: writer.rejected, failedAttempts: writer.failedAttempts, inMemory: writer.backlog },
+      journal: { backlog: journal.backlog, bytes: journal.journalBytes, segments: journal.journalSegments, spilling: journal.spilling, overBudget: journal.overBudget, recoveredAtStart: journal.recovered },
+    };
   }
 
   @Get('metrics')

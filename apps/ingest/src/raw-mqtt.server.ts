@@ -1,5 +1,6 @@
 import { MqttContext, ServerMqtt } from '@nestjs/microservices';
 import type { MqttClient } from 'mqtt';
+import type { AckGate } from './ack-gate.js';
 
 /**
  * Nest's MQTT transport, fed raw payloads. Devices publish plain JSON, not Nest's
@@ -9,9 +10,22 @@ import type { MqttClient } from 'mqtt';
  * ingest validates the bytes itself.
  */
 export class RawMqttServer extends ServerMqtt {
+  /** When set, a message is acknowledged only after its handler has finished (see AckGate). */
+  ackGate: AckGate | undefined;
+
+  override async createMqttClient(): Promise<MqttClient> {
+    const client = (await super.createMqttClient()) as MqttClient;
+    if (this.ackGate) client.handleMessage = this.ackGate.handleMessage as MqttClient['handleMessage'];
+    return client;
+  }
+
   override async handleMessage(channel: string, buffer: Buffer, _pub: MqttClient, originalPacket?: Record<string, unknown>): Promise<unknown> {
     const context = new MqttContext([channel, originalPacket as never]);
-    return this.handleEvent(channel, { pattern: channel, data: buffer }, context);
+    try {
+      return await this.handleEvent(channel, { pattern: channel, data: buffer }, context);
+    } finally {
+      if (originalPacket) this.ackGate?.finish(originalPacket);
+    }
   }
 
   /**

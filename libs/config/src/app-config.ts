@@ -42,6 +42,8 @@ export const ENV_SCHEMA = z
     MQTT_PASSWORD: z.string().default(''),
     INGEST_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an MQTT client id').default('greenwatch-ingest'),
     INGEST_PORT: port.default(3001),
+    INGEST_MEMORY_LINES: z.coerce.number().int().min(1_000).max(50_000_000).default(200_000),
+    INGEST_DISK_BUDGET_MB: z.coerce.number().int().min(1).max(10_000_000).default(2048),
     INFLUX_LOCAL_PORT: port.default(8086),
     INFLUX_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
     INFLUX_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(100),
@@ -78,7 +80,14 @@ export interface AppConfig {
     /** Port of the local influxd that `npm start` runs when `url` is unset. */
     localPort: number;
   };
-  ingest: { clientId: string; port: number };
+  ingest: {
+    clientId: string;
+    port: number;
+    /** Lines held in memory for InfluxDB before the rest waits in the on-disk journal only. */
+    memoryLines: number;
+    /** Above this journal size the ingest stops acknowledging (publishers keep the data). */
+    diskBudgetBytes: number;
+  };
   api: { port: number; adminApiKey: string | undefined };
   communityConfigDir: string;
   dataDir: string;
@@ -117,7 +126,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       flushIntervalMs: e.INFLUX_FLUSH_MS,
       localPort: e.INFLUX_LOCAL_PORT,
     },
-    ingest: { clientId: e.INGEST_CLIENT_ID, port: e.INGEST_PORT },
+    ingest: { clientId: e.INGEST_CLIENT_ID, port: e.INGEST_PORT, memoryLines: e.INGEST_MEMORY_LINES, diskBudgetBytes: e.INGEST_DISK_BUDGET_MB * 1024 * 1024 },
     api: { port: e.API_PORT, adminApiKey: e.ADMIN_API_KEY },
     communityConfigDir: e.COMMUNITY_CONFIG_DIR,
     dataDir: e.DATA_DIR,

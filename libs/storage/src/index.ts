@@ -5,3 +5,5 @@ export * from './point-writer.js';
 export * from './storage.module.js';
 export * from './device-secrets.js';
 export * from './local-influxd.js';
+export * from './line-journal.js';
+export * from './durable-writer.js';

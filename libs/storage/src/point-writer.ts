@@ -86,6 +86,11 @@ export class PointWriter {
     this.schedule();
   }
 
+  /** Lines done (written or refused for good) since the start, in the order they came. */
+  get completed(): number {
+    return this.done;
+  }
+
   get isSaturated(): boolean {
     return this.queue.length >= (this.options.highWaterMark ?? 1_000_000);
   }
@@ -99,11 +104,17 @@ export class PointWriter {
     await settled;
   }
 
-  /** Flushes, then refuses further writes. */
-  async close(): Promise<void> {
-    await this.flush();
+  /**
+   * Flushes for at most `timeoutMs` (InfluxDB may be away), then refuses further writes.
+   * Resolves true when everything was written.
+   */
+  async close(timeoutMs = 5_000): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flushed = await Promise.race([this.flush().then(() => true), new Promise<boolean>((resolve) => (timer = this.timers.setTimeout(() => resolve(false), timeoutMs)))]);
+    this.timers.clearTimeout(timer);
     this.closed = true;
     if (this.timer) this.timers.clearTimeout(this.timer);
+    return flushed;
   }
 
   private schedule(): void {

@@ -40,7 +40,7 @@ export class InfluxStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.writer.close();
+    if (!(await this.writer.close())) this.logger.warn(`stopped with ${this.writer.stats.backlog} lines not written to InfluxDB`);
   }
 }
 
