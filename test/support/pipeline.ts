@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type AppConfig, loadAppConfig } from '#config';
 import { MqttBroker } from '../../apps/broker/src/mqtt-broker.js';
@@ -18,6 +19,10 @@ export interface PipelineOptions {
   allowAnonymous?: boolean;
   communityConfigDir?: string;
   env?: Record<string, string>;
+  /** Keep the embedded broker's sessions and messages in flight on disk (survives restartBroker). */
+  brokerPersistence?: boolean;
+  /** Run the ingest as its own process (so that it can be killed with SIGKILL). */
+  ingestProcess?: boolean;
 }
 
 /**
@@ -26,18 +31,23 @@ export interface PipelineOptions {
  */
 export class TestPipeline {
   ingest: INestApplication | undefined;
+  ingestChild: ChildProcess | undefined;
+  broker: MqttBroker | undefined;
+  /** What the ingest process printed (when it runs as a process). */
+  ingestOutput = '';
 
   private constructor(
     readonly config: AppConfig,
-    readonly broker: MqttBroker | undefined,
+    readonly env: Record<string, string>,
     readonly secrets: FileDeviceSecretStore,
+    private readonly options: PipelineOptions,
     private readonly removeDir: () => Promise<void>,
   ) {}
 
   static async start(options: PipelineOptions): Promise<TestPipeline> {
     const dir = await tempDir('greenwatch-pipeline-');
     const mqttPort = options.externalBrokerUrl ? 0 : await freePort();
-    const config = loadAppConfig({
+    const env: Record<string, string> = {
       MQTT_PORT: String(mqttPort),
       MQTT_WS_PORT: '0',
       MQTT_BIND: '127.0.0.1',
@@ -52,22 +62,30 @@ export class TestPipeline {
       COMMUNITY_CONFIG_DIR: options.communityConfigDir ?? join(dir.path, 'communities'),
       LOG_LEVEL: 'error',
       ...options.env,
-    });
+    };
+    const config = loadAppConfig(env);
     const secrets = new FileDeviceSecretStore(join(dir.path, 'device-secrets.json'));
-    let broker: MqttBroker | undefined;
-    if (!options.externalBrokerUrl) {
-      broker = await MqttBroker.create({
-        port: config.mqtt.port,
-        bind: config.mqtt.bind,
-        allowAnonymous: config.mqtt.allowAnonymous,
-        service: { username: config.mqtt.username, password: config.mqtt.password },
-        credentials: secrets,
-      });
-      await broker.listen();
-    }
-    const pipeline = new TestPipeline(config, broker, secrets, dir.remove);
+    const pipeline = new TestPipeline(config, env, secrets, options, dir.remove);
+    if (!options.externalBrokerUrl) await pipeline.startBroker();
     await pipeline.startIngest();
     return pipeline;
+  }
+
+  async startBroker(): Promise<void> {
+    this.broker = await MqttBroker.create({
+      port: this.config.mqtt.port,
+      bind: this.config.mqtt.bind,
+      allowAnonymous: this.config.mqtt.allowAnonymous,
+      service: { username: this.config.mqtt.username, password: this.config.mqtt.password },
+      credentials: this.secrets,
+      persistenceDir: this.options.brokerPersistence ? join(this.config.dataDir, 'broker') : undefined,
+    });
+    await this.broker.listen();
+  }
+
+  async stopBroker(): Promise<void> {
+    await this.broker?.close();
+    this.broker = undefined;
   }
 
   get mqttUrl(): string {
@@ -79,17 +97,52 @@ export class TestPipeline {
   }
 
   async startIngest(): Promise<void> {
-    this.ingest = await startIngest(this.config);
+    if (!this.options.ingestProcess) {
+      this.ingest = await startIngest(this.config);
+      return;
+    }
+    const child = spawn(process.execPath, ['--enable-source-maps', join('dist', 'apps', 'ingest', 'src', 'main.js')], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.ingestChild = child;
+    child.stdout!.on('data', (c: Buffer) => (this.ingestOutput += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (this.ingestOutput += c.toString()));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`ingest exited with ${child.exitCode}: ${this.ingestOutput}`);
+      try {
+        const health = (await (await fetch(`${this.ingestUrl}/health`)).json()) as { status: string };
+        if (health.status === 'ok') return;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) throw new Error(`ingest did not get healthy: ${this.ingestOutput}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
+  /** Stops the ingest cleanly (SIGTERM for a process). */
   async stopIngest(): Promise<void> {
     await this.ingest?.close();
     this.ingest = undefined;
+    await this.endChild('SIGTERM');
+  }
+
+  /** kill -9 of the ingest process. */
+  async killIngest(): Promise<void> {
+    await this.endChild('SIGKILL');
   }
 
   async stop(): Promise<void> {
     await this.stopIngest();
-    await this.broker?.close();
+    await this.stopBroker();
     await this.removeDir();
+  }
+
+  private async endChild(signal: NodeJS.Signals): Promise<void> {
+    const child = this.ingestChild;
+    this.ingestChild = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
   }
 }

@@ -27,6 +27,7 @@ export class BrokerService implements OnApplicationBootstrap, OnApplicationShutd
       allowAnonymous: mqtt.allowAnonymous,
       service: { username: mqtt.username, password: mqtt.password },
       credentials: new FileDeviceSecretStore(join(this.config.dataDir, 'device-secrets.json')),
+      persistenceDir: join(this.config.dataDir, 'broker'),
       log: (level, line) => this.logger[level](line),
     });
     this.tcpPort = await this.broker.listen();

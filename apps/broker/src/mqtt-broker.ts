@@ -2,6 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { type AddressInfo, type Server as NetServer, createServer } from 'node:net';
 import { Aedes, type AedesOptions, type Client, type Subscription } from 'aedes';
+import levelPersistence from 'aedes-persistence-level';
+import { Level } from 'level';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { type BrokerIdentity, canPublish, canSubscribe } from '#contracts';
 import type { DeviceCredentialStore } from '#storage';
@@ -14,6 +16,11 @@ export interface MqttBrokerOptions {
   /** greenwatch's services log in with this account; it may use every topic. */
   service: { username: string; password: string };
   credentials: DeviceCredentialStore;
+  /**
+   * Where sessions, subscriptions, retained messages and QoS 1 messages in flight are kept
+   * (LevelDB), so they survive a restart. Unset: in memory only.
+   */
+  persistenceDir?: string;
   metrics?: MetricsRegistry;
   log?: (level: 'log' | 'warn' | 'debug', line: string) => void;
 }
@@ -38,6 +45,7 @@ export class MqttBroker {
   private constructor(
     aedes: Aedes,
     private readonly options: MqttBrokerOptions,
+    private readonly db: Level<string, unknown> | undefined,
   ) {
     this.aedes = aedes;
     this.metrics = options.metrics ?? new MetricsRegistry({ service: 'broker' });
@@ -59,8 +67,10 @@ export class MqttBroker {
       authorizePublish: (client, packet, done) => broker!.authorizePublish(client, packet.topic, done),
       authorizeSubscribe: (client, subscription, done) => broker!.authorizeSubscribe(client, subscription, done),
     };
+    const db = options.persistenceDir ? new Level<string, unknown>(options.persistenceDir) : undefined;
+    if (db) hooks.persistence = levelPersistence(db);
     const aedes = await Aedes.createBroker(hooks);
-    broker = new MqttBroker(aedes, options);
+    broker = new MqttBroker(aedes, options, db);
     return broker;
   }
 
@@ -90,6 +100,7 @@ export class MqttBroker {
     this.wss?.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+    if (this.db && this.db.status === 'open') await this.db.close();
   }
 
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<boolean> {
