@@ -59,12 +59,13 @@ export class CommunityRuntime {
 
   /**
    * A `status` message: judged at once at the community's clock (a broker-published last will
-   * carries no `ts`, and its receive time means nothing in a replay). A retained status for a
-   * device already heard from is old news after a resubscribe, and ignored.
+   * carries no `ts`, and its receive time means nothing in a replay). A retained status is what
+   * the broker replays on every subscribe: it informs a rules service that knows nothing yet, and
+   * is old news to one whose community clock runs (live, or restored from a snapshot).
    */
   status(msg: DeviceMessage, retained: boolean, out: Alert[]): void {
+    if (retained && Number.isFinite(this.startedAt)) return;
     const dev = this.device(msg);
-    if (retained && dev.lastSeen > this.startedAt) return;
     const at = Number.isFinite(this.buffer.clock) ? this.buffer.clock : msg.ts;
     const subject = subjectOf(this.scope, dev, 'device.offline', this.registry.device(this.config.id, dev.id));
     const p = this.paramsOf(dev)['device.offline'];
