@@ -105,6 +105,12 @@ export class RulesEngine {
     return alert ? [alert] : [];
   }
 
+  /** The community's event-time clock (newest `ts` seen), or undefined before its first message. */
+  clockOf(communityId: string): number | undefined {
+    const clock = this.communities.get(communityId)?.buffer.clock;
+    return clock !== undefined && Number.isFinite(clock) ? clock : undefined;
+  }
+
   openAlerts(): OpenAlert[] {
     return this.book.list();
   }
