@@ -14,6 +14,8 @@ export interface Timed {
 
 export class EventTimeBuffer<T extends Timed> {
   private items: T[] = [];
+  /** Items before this index are released; compacted once they are half the array. */
+  private head = 0;
   /** Newest event time seen. */
   clock = -Infinity;
   /** Everything at or before this has been released. */
@@ -27,7 +29,7 @@ export class EventTimeBuffer<T extends Timed> {
     if (item.ts > this.clock) this.clock = item.ts;
     // Mostly in order: walk back from the end to the insertion point (stable for equal ts).
     let i = this.items.length;
-    while (i > 0 && this.items[i - 1].ts > item.ts) i--;
+    while (i > this.head && this.items[i - 1].ts > item.ts) i--;
     if (i === this.items.length) this.items.push(item);
     else this.items.splice(i, 0, item);
     return true;
@@ -37,24 +39,34 @@ export class EventTimeBuffer<T extends Timed> {
   release(): T[] {
     const watermark = this.clock - this.latenessMs;
     if (watermark > this.watermark) this.watermark = watermark;
-    let n = 0;
+    let n = this.head;
     while (n < this.items.length && this.items[n].ts <= this.watermark) n++;
-    return n === 0 ? [] : this.items.splice(0, n);
+    if (n === this.head) return [];
+    const released = this.items.slice(this.head, n);
+    this.head = n;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return released;
   }
 
   /** Releases everything (end of a replay) and moves the watermark to the clock. */
   drain(): T[] {
     if (this.clock > this.watermark) this.watermark = this.clock;
-    return this.items.splice(0, this.items.length);
+    const all = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return all;
   }
 
   get size(): number {
-    return this.items.length;
+    return this.items.length - this.head;
   }
 
   /** For snapshots. */
   toJSON(): { clock: number | null; watermark: number | null; items: T[] } {
-    return { clock: Number.isFinite(this.clock) ? this.clock : null, watermark: Number.isFinite(this.watermark) ? this.watermark : null, items: this.items };
+    return { clock: Number.isFinite(this.clock) ? this.clock : null, watermark: Number.isFinite(this.watermark) ? this.watermark : null, items: this.items.slice(this.head) };
   }
 
   static from<T extends Timed>(latenessMs: number, saved: { clock: number | null; watermark: number | null; items: T[] }): EventTimeBuffer<T> {
