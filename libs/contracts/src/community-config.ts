@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEVICE_TYPES, ID_PATTERN } from './ids.js';
 import { type FieldProblem, problemsFromZod } from './issues.js';
 import { WASTE_CATEGORIES } from './payloads.js';
+import { RULE_IDS } from './alerts.js';
 
 /**
  * Community configuration (shared/design/contract.md, "Community configuration"): one YAML
@@ -20,6 +21,16 @@ const id = z.string().regex(ID_PATTERN, 'an id');
 export const HOUR_RANGE = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/;
 const hourRange = z.string().regex(HOUR_RANGE, 'HH:MM-HH:MM');
 
+/**
+ * Overrides of a rule's default parameters, by rule id: `{waste.overflow: {warning: 85}}`.
+ * The rule id must be one of RULE_IDS; the parameter names and their types are checked by the
+ * rules service at boot (libs/rules, validateRuleOverrides), which knows each rule's parameters.
+ * Allowed on the community, on a compound and on a device; the nearest one wins.
+ */
+const ruleParameters = z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.array(z.string()), z.array(z.number())]));
+const ruleOverrides = z.partialRecord(z.enum(RULE_IDS), ruleParameters);
+export type RuleOverrides = z.output<typeof ruleOverrides>;
+
 const timezone = z.string().refine(isTimeZone, { message: 'an IANA time zone such as Asia/Shanghai' });
 
 const compound = z.strictObject({
@@ -27,6 +38,7 @@ const compound = z.strictObject({
   name: z.string().min(1).max(200),
   propertyManaged: z.boolean().optional(),
   parkingSpaces: z.number().int().min(0).optional(),
+  rules: ruleOverrides.optional(),
 });
 
 const device = z
@@ -44,6 +56,7 @@ const device = z
     /** Reporting interval in seconds; offline detection waits 3 × this. */
     intervalS: z.number().int().min(1).max(86_400).optional(),
     location: z.strictObject({ x: z.number(), y: z.number() }).optional(),
+    rules: ruleOverrides.optional(),
   })
   .superRefine((d, ctx) => {
     if (d.type === 'noise' && d.zone === undefined) ctx.addIssue({ code: 'custom', path: ['zone'], message: `a GB 3096 zone class (${NOISE_ZONES.join(', ')}) for noise meter ${d.id}`, input: undefined });
@@ -53,7 +66,6 @@ const device = z
     if (d.type !== 'waste_bin' && d.category !== undefined) ctx.addIssue({ code: 'custom', path: ['category'], message: `no category on a ${d.type} (waste bins only)`, input: d.category });
   });
 
-const ruleOverride = z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]));
 
 export const COMMUNITY_CONFIG_SCHEMA = z
   .strictObject({
@@ -63,7 +75,7 @@ export const COMMUNITY_CONFIG_SCHEMA = z
     periods: z.strictObject({ day: hourRange.default('06:00-22:00') }).default({ day: '06:00-22:00' }),
     compounds: z.array(compound).default([]),
     devices: z.array(device).default([]),
-    rules: z.record(z.string(), ruleOverride).default({}),
+    rules: ruleOverrides.default({}),
   })
   .superRefine((c, ctx) => {
     const compounds = new Set<string>();

@@ -6,3 +6,4 @@ export * from './validate.js';
 export * from './community-config.js';
 export * from './registry.js';
 export * from './access.js';
+export * from './alerts.js';

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '#config';
+import { startRules } from './start.js';
+
+/** The rules app: MQTT device topics -> rules on event time -> alerts on gc/{communityId}/alerts and in InfluxDB. */
+await runService('rules', (config) => startRules(config));

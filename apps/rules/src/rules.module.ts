@@ -1,0 +1,33 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '#config';
+import type { DeviceRegistry } from '#contracts';
+import { MetricsRegistry } from '#observability';
+import { RulesEngine } from '#rules';
+import { StorageModule } from '#storage';
+import type { RawMqttServer } from '../../ingest/src/raw-mqtt.server.js';
+import { RulesMessagesController } from './rules.controller.js';
+import type { RulesOptions } from './rules-options.js';
+import { RuleStateStore } from './rule-state.store.js';
+import { ALERT_PUBLISHER, type AlertPublisher, RULES_ENGINE, RULES_METRICS, RULES_OPTIONS, RULE_STATE_STORE, RulesService } from './rules.service.js';
+
+@Module({})
+export class RulesModule {
+  static register(options: { server: RawMqttServer; registry: DeviceRegistry; rules: RulesOptions }): DynamicModule {
+    const publish: AlertPublisher = async (topic, payload) => {
+      await options.server.client.publishAsync(topic, payload, { qos: 1 });
+    };
+    return {
+      module: RulesModule,
+      imports: [StorageModule],
+      controllers: [RulesMessagesController],
+      providers: [
+        RulesService,
+        { provide: RULES_ENGINE, useValue: new RulesEngine(options.registry, { latenessMs: options.rules.latenessMs }) },
+        { provide: RULES_OPTIONS, useValue: options.rules },
+        { provide: RULE_STATE_STORE, useFactory: (config: AppConfig) => new RuleStateStore(config.dataDir), inject: [APP_CONFIG] },
+        { provide: ALERT_PUBLISHER, useValue: publish },
+        { provide: RULES_METRICS, useValue: new MetricsRegistry({ service: 'rules' }) },
+      ],
+    };
+  }
+}

@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Subject, type Subscription } from 'rxjs';
+import { type Alert, alertsTopic, validateDeviceMessage } from '#contracts';
+import { type MetricsRegistry, RateLimitedLog } from '#observability';
+import { type RuleInput, type RulesEngine, alertToLine, judge, latestAlertsQuery, storedAlertsFrom } from '#rules';
+import { InfluxStore } from '#storage';
+import type { RulesOptions } from './rules-options.js';
+import type { RuleStateStore } from './rule-state.store.js';
+
+export const RULES_ENGINE = Symbol('RULES_ENGINE');
+export const RULES_OPTIONS = Symbol('RULES_OPTIONS');
+export const RULE_STATE_STORE = Symbol('RULE_STATE_STORE');
+export const ALERT_PUBLISHER = Symbol('ALERT_PUBLISHER');
+export const RULES_METRICS = Symbol('RULES_METRICS');
+
+/** Publishes one alert JSON on a topic with QoS 1. */
+export type AlertPublisher = (topic: string, payload: string) => Promise<void>;
+
+/**
+ * Device messages -> rules -> alerts on gc/{communityId}/alerts (QoS 1) and in the `alert`
+ * measurement. The service validates messages itself (an invalid one is ingest's to report) and
+ * feeds the engine through an RxJS pipeline; the engine is pure and holds all rule state.
+ *
+ * Restart (the engine's doc has the whole design): at start, load DATA_DIR/rules/state.json, then
+ * reconcile the open alerts with the newest point of each key in `alert`; while running, save the
+ * snapshot every RULES_SNAPSHOT_S seconds; at shutdown, which Nest runs after the MQTT session
+ * has stopped taking messages, save it once more. The broker keeps what arrives meanwhile
+ * (persistent session, QoS 1), so nothing acknowledged is lost and nothing open is raised twice.
+ */
+@Injectable()
+export class RulesService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Rules');
+  private readonly problems = new RateLimitedLog((line) => this.logger.warn(line), { burst: 20, windowMs: 60_000 });
+  private readonly inputs = new Subject<RuleInput>();
+  private subscription: Subscription | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  private readonly received;
+  private readonly invalid;
+  private readonly alerts;
+
+  constructor(
+    @Inject(RULES_ENGINE) private readonly engine: RulesEngine,
+    @Inject(RULES_OPTIONS) private readonly options: RulesOptions,
+    @Inject(RULE_STATE_STORE) private readonly state: RuleStateStore,
+    @Inject(ALERT_PUBLISHER) private readonly publish: AlertPublisher,
+    @Inject(RULES_METRICS) metrics: MetricsRegistry,
+    private readonly store: InfluxStore,
+  ) {
+    this.received = metrics.counter('greenwatch_rules_messages_in_total', 'Device messages received by the rules');
+    this.invalid = metrics.counter('greenwatch_rules_invalid_total', 'Device messages the rules could not validate (ingest reports them)');
+    this.alerts = metrics.counter('greenwatch_rules_alerts_total', 'Alert transitions published');
+    metrics.gauge('greenwatch_rules_late_total', 'Messages later than the lateness, stored but not judged', () => engine.stats.late);
+    metrics.gauge('greenwatch_rules_buffered', 'Messages waiting for their community watermark', () => engine.buffered);
+    metrics.gauge('greenwatch_rules_open_alerts', 'Open alerts', () => engine.book.size);
+  }
+
+  async onModuleInit(): Promise<void> {
+    const snapshot = await this.state.load();
+    if (snapshot) this.engine.restore(snapshot);
+    const stored = storedAlertsFrom(await this.store.connection.query(latestAlertsQuery()));
+    const { reopened, closed } = this.engine.reconcile(stored);
+    this.logger.log(`rule state: ${snapshot ? `snapshot ${this.state.path}` : 'no snapshot'}; ${this.engine.book.size} open alerts (${reopened} reopened and ${closed} closed from the alert measurement)`);
+    this.subscription = this.inputs.pipe(judge(this.engine)).subscribe({
+      next: (alert) => this.emit(alert),
+      error: (error: unknown) => this.logger.error(`rule pipeline failed: ${String(error)}`),
+    });
+    this.timer = setInterval(() => void this.save(), this.options.snapshotIntervalMs);
+    this.timer.unref();
+  }
+
+  /** One MQTT message. Never throws. */
+  accept(topic: string, payload: Buffer, retained = false): void {
+    this.received.inc();
+    const result = validateDeviceMessage(topic, payload, Date.now());
+    if (!result.ok) {
+      this.invalid.inc();
+      return;
+    }
+    try {
+      this.inputs.next({ message: result.message, retained });
+    } catch (error) {
+      this.problems.log(`rules failed on ${topic}: ${(error as Error).message}`);
+    }
+  }
+
+  private emit(alert: Alert): void {
+    this.alerts.inc({ rule: alert.rule, state: alert.state });
+    this.store.writer.enqueue(alertToLine(alert));
+    this.publish(alertsTopic(alert.communityId), JSON.stringify(alert)).catch((error: unknown) => this.problems.log(`could not publish alert ${alert.alertId}: ${String(error)}`));
+  }
+
+  /** Saves the snapshot; saves never overlap. */
+  save(): Promise<void> {
+    this.saving = this.saving.then(
+      () => this.state.save(this.engine.snapshot()),
+    ).catch((error: unknown) => this.logger.error(`could not save rule state: ${String(error)}`));
+    return this.saving;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.subscription?.unsubscribe();
+    await this.save();
+  }
+}

@@ -1,0 +1,189 @@
+import type { Alert, CommunityConfig, DeviceMessage, DeviceRegistry } from '#contracts';
+import { DEFAULT_PARAMS } from './catalogue.js';
+import { type DeviceRuntime, type DeviceScope, runDeviceRules, subjectOf } from './device-runtime.js';
+import { EventTimeBuffer } from './event-time-buffer.js';
+import type { AlertBook } from './lifecycle.js';
+import { parseHourRange } from './local-time.js';
+import { ParamsCache } from './params.js';
+import { raise, clear } from './rules/types.js';
+
+export interface CommunitySnapshot {
+  id: string;
+  startedAt: number | null;
+  buffer: ReturnType<EventTimeBuffer<DeviceMessage>['toJSON']>;
+  devices: DeviceRuntime[];
+}
+
+/**
+ * One community's rules: its event-time buffer and clock, its devices' states, and the two rules
+ * that span devices. device.offline runs on the community's event-time clock (the watermark: the
+ * newest `ts` from any of its devices, less the lateness), never on the server's, so a replay at
+ * any speed goes silent exactly as the live day did. waste.sorting_coverage is judged per compound
+ * once the clock has run one offline timeout (every bin had its chance to report).
+ */
+export class CommunityRuntime {
+  readonly scope: DeviceScope;
+  readonly devices = new Map<string, DeviceRuntime>();
+  buffer: EventTimeBuffer<DeviceMessage>;
+  private readonly params: ParamsCache;
+  private startedAt = -Infinity;
+  private nextOfflineCheck = -Infinity;
+  private coverageArmed = false;
+  private readonly coverageDirty = new Set<string>();
+
+  constructor(
+    readonly config: CommunityConfig,
+    private readonly registry: DeviceRegistry,
+    book: AlertBook,
+    latenessMs: number,
+  ) {
+    this.scope = { communityId: config.id, config, day: parseHourRange(config.periods.day), book };
+    this.buffer = new EventTimeBuffer(latenessMs);
+    this.params = new ParamsCache(config);
+  }
+
+  /** A telemetry or event message; returns false when it is late. */
+  push(msg: DeviceMessage): boolean {
+    return this.buffer.push(msg);
+  }
+
+  /** Judges what the watermark has passed, then silence and coverage at the watermark. */
+  advance(out: Alert[], drain = false): void {
+    const released = drain ? this.buffer.drain() : this.buffer.release();
+    if (!Number.isFinite(this.buffer.watermark)) return;
+    if (!Number.isFinite(this.startedAt)) this.start(this.buffer.watermark);
+    for (const msg of released) this.judge(msg, out);
+    this.checkSilence(this.buffer.watermark, out);
+    this.checkCoverage(this.buffer.watermark, out);
+  }
+
+  /**
+   * A `status` message: judged at once at the community's clock (a broker-published last will
+   * carries no `ts`, and its receive time means nothing in a replay). A retained status is what
+   * the broker replays on every subscribe: it informs a rules service that knows nothing yet, and
+   * is old news to one whose community clock runs (live, or restored from a snapshot).
+   */
+  status(msg: DeviceMessage, retained: boolean, out: Alert[]): void {
+    if (retained && Number.isFinite(this.startedAt)) return;
+    const dev = this.device(msg);
+    const at = Number.isFinite(this.buffer.clock) ? this.buffer.clock : msg.ts;
+    const subject = subjectOf(this.scope, dev, 'device.offline', this.registry.device(this.config.id, dev.id));
+    const p = this.paramsOf(dev)['device.offline'];
+    if (!p.enabled) return;
+    const alert = msg.fields.online === false ? this.scope.book.apply(subject, raise(at, offlineSeverity(dev), undefined, undefined, { reason: 'status' })) : this.heard(dev, at);
+    if (alert) {
+      out.push(alert);
+      if (dev.type === 'waste_bin' && dev.compound) this.coverageDirty.add(dev.compound);
+    }
+  }
+
+  private start(at: number): void {
+    this.startedAt = at;
+    for (const d of this.config.devices) this.device({ deviceId: d.id, deviceType: d.type } as DeviceMessage).lastSeen = at;
+  }
+
+  private device(msg: Pick<DeviceMessage, 'deviceId' | 'deviceType'>): DeviceRuntime {
+    let dev = this.devices.get(msg.deviceId);
+    if (!dev) {
+      const config = this.registry.device(this.config.id, msg.deviceId);
+      dev = { id: msg.deviceId, type: config?.type ?? msg.deviceType, lastSeen: -Infinity, state: {} };
+      if (config?.compound) dev.compound = config.compound;
+      if (config?.category) dev.category = config.category;
+      this.devices.set(msg.deviceId, dev);
+      if (dev.type === 'waste_bin' && dev.compound) this.coverageDirty.add(dev.compound);
+    }
+    return dev;
+  }
+
+  private paramsOf(dev: DeviceRuntime) {
+    return this.params.for(this.registry.device(this.config.id, dev.id), dev.compound);
+  }
+
+  private judge(msg: DeviceMessage, out: Alert[]): void {
+    const dev = this.device(msg);
+    if (dev.type !== msg.deviceType) return; // ingest rejects these; the rules never judge them
+    const heard = this.heard(dev, msg.ts);
+    if (heard) out.push(heard);
+    if (dev.type === 'waste_bin' && typeof msg.fields.category === 'string' && dev.category !== msg.fields.category && !this.registry.device(this.config.id, dev.id)?.category) {
+      dev.category = msg.fields.category;
+      if (dev.compound) this.coverageDirty.add(dev.compound);
+    }
+    runDeviceRules(this.scope, dev, this.registry.device(this.config.id, dev.id), this.paramsOf(dev), msg, out);
+  }
+
+  /** A message at `at` from the device: newest seen, and clears device.offline raised before it. */
+  private heard(dev: DeviceRuntime, at: number): Alert | undefined {
+    if (at > dev.lastSeen) dev.lastSeen = at;
+    const p = this.paramsOf(dev)['device.offline'];
+    this.nextOfflineCheck = Math.min(this.nextOfflineCheck, dev.lastSeen + p.intervalS * 1000 * p.missedIntervals);
+    const open = this.scope.book.isOpen({ communityId: this.config.id, rule: 'device.offline', deviceId: dev.id });
+    if (!open || at <= open.raisedAt) return undefined;
+    if (dev.type === 'waste_bin' && dev.compound) this.coverageDirty.add(dev.compound);
+    return this.scope.book.apply(subjectOf(this.scope, dev, 'device.offline', undefined), clear(at));
+  }
+
+  /** device.offline: no message for missedIntervals × intervalS of community event time. */
+  private checkSilence(now: number, out: Alert[]): void {
+    if (now < this.nextOfflineCheck) return;
+    let next = Infinity;
+    for (const dev of this.devices.values()) {
+      const p = this.paramsOf(dev)['device.offline'];
+      if (!p.enabled) continue;
+      const timeoutMs = p.intervalS * 1000 * p.missedIntervals;
+      const due = dev.lastSeen + timeoutMs;
+      if (this.scope.book.isOpen({ communityId: this.config.id, rule: 'device.offline', deviceId: dev.id })) continue;
+      if (now < due) {
+        next = Math.min(next, due);
+        continue;
+      }
+      const config = this.registry.device(this.config.id, dev.id);
+      const alert = this.scope.book.apply(subjectOf(this.scope, dev, 'device.offline', config), raise(due, offlineSeverity(dev), timeoutMs / 1000, timeoutMs / 1000, { reason: 'silence' }));
+      if (alert) out.push(alert);
+      if (dev.type === 'waste_bin' && dev.compound) this.coverageDirty.add(dev.compound);
+    }
+    this.nextOfflineCheck = next;
+  }
+
+  /** waste.sorting_coverage: every compound with bins has an online bin of each category. */
+  private checkCoverage(now: number, out: Alert[]): void {
+    const offline = DEFAULT_PARAMS['device.offline'];
+    if (!this.coverageArmed) {
+      if (now < this.startedAt + offline.intervalS * 1000 * offline.missedIntervals) return;
+      this.coverageArmed = true;
+      for (const d of this.devices.values()) if (d.type === 'waste_bin' && d.compound) this.coverageDirty.add(d.compound);
+    }
+    for (const compoundId of this.coverageDirty) {
+      const p = this.params.for(undefined, compoundId)['waste.sorting_coverage'];
+      if (!p.enabled) continue;
+      const present = new Set<string>();
+      for (const d of this.devices.values()) {
+        if (d.type !== 'waste_bin' || d.compound !== compoundId || !d.category) continue;
+        if (!this.scope.book.isOpen({ communityId: this.config.id, rule: 'device.offline', deviceId: d.id })) present.add(d.category);
+      }
+      const missing = p.categories.filter((c) => !present.has(c));
+      const name = this.config.compounds.find((c) => c.id === compoundId)?.name ?? compoundId;
+      const subject = { communityId: this.config.id, rule: 'waste.sorting_coverage' as const, compoundId, label: name };
+      const verdict = missing.length ? raise(now, 'warning', missing.length, 0, { missing: missing.join(', ') }) : clear(now, 0);
+      const alert = this.scope.book.apply(subject, verdict);
+      if (alert) out.push(alert);
+    }
+    this.coverageDirty.clear();
+  }
+
+  snapshot(): CommunitySnapshot {
+    return { id: this.config.id, startedAt: Number.isFinite(this.startedAt) ? this.startedAt : null, buffer: this.buffer.toJSON(), devices: [...this.devices.values()] };
+  }
+
+  restore(s: CommunitySnapshot): void {
+    this.buffer = EventTimeBuffer.from(this.buffer.latenessMs, s.buffer);
+    this.startedAt = s.startedAt ?? -Infinity;
+    for (const d of s.devices) this.devices.set(d.id, { ...d, lastSeen: d.lastSeen ?? -Infinity });
+    this.nextOfflineCheck = -Infinity;
+    this.coverageArmed = false;
+  }
+}
+
+/** A silent security device is critical (criterion 12: the security system must be up); others warn. */
+function offlineSeverity(dev: DeviceRuntime): 'warning' | 'critical' {
+  return dev.type === 'access_gate' ? 'critical' : 'warning';
+}

@@ -1,0 +1,13 @@
+export * from './energy.js';
+export * from './energy-window.js';
+export * from './local-time.js';
+export * from './noise-limits.js';
+export * from './catalogue.js';
+export * from './params.js';
+export * from './lifecycle.js';
+export * from './event-time-buffer.js';
+export * from './engine.js';
+export * from './operators.js';
+export * from './alert-point.js';
+export { DEVICE_RULES } from './rules/index.js';
+export type { Verdict, RuleContext, RuleEvaluator } from './rules/types.js';
