@@ -18,11 +18,11 @@ describe('loadAppConfig: defaults', () => {
     const expected: AppConfig = {
       // contract.md, "Configuration"
       mqtt: { port: 1883, wsPort: 8083, url: 'mqtt://127.0.0.1:1883', allowAnonymous: false, bind: '0.0.0.0', username: '', password: '' },
-      influx: { url: undefined, api: 'v1', database: 'greenwatch', user: '', password: '', token: '', org: '', batchSize: 5000, flushIntervalMs: 100 },
+      influx: { url: undefined, api: 'v1', database: 'greenwatch', user: '', password: '', token: '', org: '', batchSize: 5000, flushIntervalMs: 100, localPort: 8086 },
       api: { port: 3000, adminApiKey: undefined },
       communityConfigDir: './config/communities',
       dataDir: './var',
-      ingest: { clientId: 'greenwatch-ingest', port: 3001 },
+      ingest: { clientId: 'greenwatch-ingest', port: 3001, memoryLines: 200_000, diskBudgetBytes: 2048 * 1024 * 1024 },
       logLevel: 'log',
     };
     assert.deepEqual(loadAppConfig({}), expected);
@@ -67,6 +67,9 @@ describe('loadAppConfig: values', () => {
       MQTT_USERNAME: 'svc',
       MQTT_PASSWORD: 'secret',
       INGEST_CLIENT_ID: 'ingest-2',
+      INGEST_MEMORY_LINES: '5000',
+      INGEST_DISK_BUDGET_MB: '3',
+      INFLUX_LOCAL_PORT: '9086',
       INGEST_PORT: '3101',
       INFLUX_BATCH_SIZE: '100',
       INFLUX_FLUSH_MS: '25',
@@ -74,11 +77,11 @@ describe('loadAppConfig: values', () => {
     });
     assert.deepEqual(c, {
       mqtt: { port: 11883, wsPort: 18083, url: 'mqtts://broker.example:8883', allowAnonymous: true, bind: '127.0.0.1', username: 'svc', password: 'secret' },
-      influx: { url: 'https://influx.example:8086', api: 'v2', database: 'gw', user: 'u', password: 'p', token: 't', org: 'o', batchSize: 100, flushIntervalMs: 25 },
+      influx: { url: 'https://influx.example:8086', api: 'v2', database: 'gw', user: 'u', password: 'p', token: 't', org: 'o', batchSize: 100, flushIntervalMs: 25, localPort: 9086 },
       api: { port: 8080, adminApiKey: '0123456789abcdef' },
       communityConfigDir: '/etc/gw/communities',
       dataDir: '/var/lib/greenwatch',
-      ingest: { clientId: 'ingest-2', port: 3101 },
+      ingest: { clientId: 'ingest-2', port: 3101, memoryLines: 5000, diskBudgetBytes: 3 * 1024 * 1024 },
       logLevel: 'debug',
     });
   });
