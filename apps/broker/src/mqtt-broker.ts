@@ -8,6 +8,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { type BrokerIdentity, canPublish, canSubscribe } from '#contracts';
 import type { DeviceCredentialStore } from '#storage';
 import { MetricsRegistry, RateLimitedLog } from '#observability';
+import { type SerializedPersistence, serializePersistence } from './serialized-persistence.js';
 
 export interface MqttBrokerOptions {
   port: number;
@@ -46,6 +47,7 @@ export class MqttBroker {
     aedes: Aedes,
     private readonly options: MqttBrokerOptions,
     private readonly db: Level<string, unknown> | undefined,
+    private readonly persistence: SerializedPersistence | undefined,
   ) {
     this.aedes = aedes;
     this.metrics = options.metrics ?? new MetricsRegistry({ service: 'broker' });
@@ -68,9 +70,10 @@ export class MqttBroker {
       authorizeSubscribe: (client, subscription, done) => broker!.authorizeSubscribe(client, subscription, done),
     };
     const db = options.persistenceDir ? new Level<string, unknown>(options.persistenceDir) : undefined;
-    if (db) hooks.persistence = levelPersistence(db);
+    const persistence = db ? serializePersistence(levelPersistence(db) as { asyncPersistence?: Record<string, unknown> }) : undefined;
+    if (persistence) hooks.persistence = persistence;
     const aedes = await Aedes.createBroker(hooks);
-    broker = new MqttBroker(aedes, options, db);
+    broker = new MqttBroker(aedes, options, db, persistence);
     return broker;
   }
 
@@ -96,10 +99,17 @@ export class MqttBroker {
     this.wss.on('error', (error) => this.log('warn', `websocket: ${error.message}`));
   }
 
+  /**
+   * Stops in an order that loses nothing: no new connections, then aedes closes its clients,
+   * then every persistence operation already asked for finishes (a message acknowledged to its
+   * publisher is on disk), and only then the database closes.
+   */
   async close(): Promise<void> {
+    const tcpClosed = new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
     this.wss?.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
-    await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+    await tcpClosed;
+    await this.persistence?.drain();
     if (this.db && this.db.status === 'open') await this.db.close();
   }
 
