@@ -27,9 +27,9 @@ interface CategoryModel {
 
 const hm = (h: number, m = 0) => h * 60 + m;
 export const CATEGORY_MODELS: Record<WasteCategory, CategoryModel> = {
-  kitchen: { dailyPct: 90, bagPct: 1.5, collections: [hm(9, 30), hm(13, 30), hm(21, 30)], kgPerPct: 1.2 },
-  other: { dailyPct: 80, bagPct: 2, collections: [hm(9, 30), hm(21, 30)], kgPerPct: 0.36 },
-  recyclable: { dailyPct: 30, bagPct: 3, collections: [hm(10)], kgPerPct: 0.2 },
+  kitchen: { dailyPct: 100, bagPct: 0.8, collections: [hm(9, 30), hm(13, 30), hm(21, 30)], kgPerPct: 1.2 },
+  other: { dailyPct: 80, bagPct: 1, collections: [hm(9, 30), hm(21, 30)], kgPerPct: 0.36 },
+  recyclable: { dailyPct: 30, bagPct: 1.5, collections: [hm(10)], kgPerPct: 0.2 },
   hazardous: { dailyPct: 2, bagPct: 0.5, collections: [hm(10)], weekday: 1, kgPerPct: 0.6 },
 };
 
@@ -41,7 +41,7 @@ export const wasteBin: DeviceModel = function* (ctx) {
   const { clock, rng } = ctx;
   const category = ctx.device.category ?? 'other';
   const model = CATEGORY_MODELS[category];
-  let fill = rng.uniform(2, 10);
+  let fill = fillAtStart(ctx, model);
   let tempC = ambientC(clock, ctx.start);
   let dayFactor = 1;
   let factorDay = Number.NaN;
@@ -54,14 +54,14 @@ export const wasteBin: DeviceModel = function* (ctx) {
     if (local.day !== factorDay) {
       factorDay = local.day;
       // Households produce more on weekends; trucks run a few minutes early or late.
-      dayFactor = Math.min(1.25, Math.max(0.75, rng.normal(1, 0.1))) * (local.weekday === 0 || local.weekday === 6 ? 1.1 : 1);
+      dayFactor = Math.min(1.15, Math.max(0.9, rng.normal(1, 0.06))) * (local.weekday === 0 || local.weekday === 6 ? 1.1 : 1);
       collectionTimes = model.collections.filter(() => model.weekday === undefined || model.weekday === local.weekday).map((m) => clock.fromLocal(local.day, m) + Math.round(rng.normal(0, 6)) * MINUTE_MS);
     }
     const events: Emission[] = [];
     // Drop-offs during (previous, t]: a Poisson number of bags at the hour's rate.
     const hours = (t - previous) / 3_600_000;
     const ratePctPerHour = (model.dailyPct * dayFactor * DROP_OFF_BY_HOUR[Math.floor(local.hour)]) / DROP_OFF_TOTAL;
-    let added = rng.poisson((ratePctPerHour * hours) / model.bagPct) * model.bagPct * rng.uniform(0.7, 1.3);
+    let added = rng.poisson((ratePctPerHour * hours) / model.bagPct) * model.bagPct * rng.uniform(0.9, 1.1);
     const overflow = activeIncident(ctx, 'overflow', t);
     if (overflow) added += (overflow.params.extraPctPerHour as number) * hours * rng.uniform(0.8, 1.2);
     fill = Math.min(100, fill + added);
@@ -96,6 +96,25 @@ function binTemperature(ctx: ModelContext, t: number, current: number, fill: num
   }
   // Thermal lag of a full bin: about 30 minutes.
   return normal + (current - normal) * Math.exp((-hours * 60) / 30);
+}
+
+/**
+ * What the bin holds when the run starts: the drop-offs expected since its last collection (a run
+ * that starts at midnight finds the kitchen bin with the evening's waste in it). A missed
+ * collection under way at the start has already cost the round before it.
+ */
+function fillAtStart(ctx: ModelContext, model: CategoryModel): number {
+  const { clock } = ctx;
+  let skip = activeIncident(ctx, 'missed_collection', ctx.start) ? 1 : 0;
+  let fill = ctx.rng.uniform(0, 3);
+  const step = 10 * MINUTE_MS;
+  for (let t = ctx.start - step; t > ctx.start - 8 * 86_400_000; t -= step) {
+    const local = clock.local(t);
+    const collected = model.collections.some((m) => m >= local.minuteOfDay && m < local.minuteOfDay + 10) && (model.weekday === undefined || model.weekday === local.weekday);
+    if (collected && skip-- <= 0) break;
+    fill += (model.dailyPct * DROP_OFF_BY_HOUR[Math.floor(local.hour)] * (step / 3_600_000)) / DROP_OFF_TOTAL;
+  }
+  return Math.min(100, fill);
 }
 
 /** `count` instants spread evenly over [start, end). */
