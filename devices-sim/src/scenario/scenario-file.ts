@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isPair, isScalar, parseDocument, type Node as YamlNode } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, parseDocument, stringify, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { type CommunityConfig, CommunityConfigError, type ConfigProblem, type DeviceType, ID_PATTERN, parseCommunityConfig, problemsFromZod } from '#contracts';
 import { type LocalMoment, isDuration, isMoment, parseDuration, parseMoment } from '../durations.js';
@@ -128,6 +128,11 @@ export function parseScenario(yamlText: string, source = 'scenario', name = sour
   });
   if (problems.length || !community) throw new ScenarioError(source, problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   return { name, source, description: part.data.scenario.description, durationMs, community, incidents };
+}
+
+/** The community part of a scenario as a plain community file, for COMMUNITY_CONFIG_DIR. */
+export function communityDocument(scenario: ScenarioFile): string {
+  return stringify(scenario.community);
 }
 
 /** 1-based line of the node at `path` (its key when it has one). */
