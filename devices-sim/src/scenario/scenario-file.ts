@@ -39,7 +39,8 @@ const incident = z.strictObject({
 
 const SCENARIO_PART = z.strictObject({
   scenario: z.strictObject({ description: z.string().min(1), duration: duration.default('1d') }).default({ description: '(no description)', duration: '1d' }),
-  incidents: z.array(incident).default([]),
+  /** Each incident is checked on its own below, so one bad incident does not hide the others' problems. */
+  incidents: z.array(z.unknown()).default([]),
 });
 
 export interface ExpectSpec {
@@ -81,42 +82,46 @@ export class ScenarioError extends Error {
 
 export function parseScenario(yamlText: string, source = 'scenario', name = source): ScenarioFile {
   const problems: ConfigProblem[] = [];
+  const lines = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length) {
+    // Our own parse: parseCommunityConfig's syntax errors carry no line (it turns prettyErrors off).
+    throw new ScenarioError(source, doc.errors.map((e) => ({ field: '(yaml)', expected: 'valid YAML', got: e.message.split('\n')[0], line: e.linePos?.[0].line })));
+  }
   let community: CommunityConfig | undefined;
   try {
     community = parseCommunityConfig(yamlText, source, { allowKeys: SCENARIO_KEYS });
   } catch (error) {
     if (!(error instanceof CommunityConfigError)) throw error;
     problems.push(...error.problems);
-    if (problems.some((p) => p.field === '(yaml)')) throw new ScenarioError(source, problems);
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter: lines, uniqueKeys: true });
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   const at = (path: readonly PropertyKey[]) => lineOf(doc.contents, path, lines);
+  const zodProblems = (issues: readonly z.core.$ZodIssue[], base: PropertyKey[] = []) => {
+    for (const issue of issues) {
+      const path = [...base, ...issue.path, ...(issue.code === 'unrecognized_keys' ? [issue.keys[0]] : [])];
+      for (const p of problemsFromZod([issue], base)) problems.push({ ...p, line: at(path) });
+    }
+  };
   const part = SCENARIO_PART.safeParse({ scenario: raw.scenario, incidents: raw.incidents }, { reportInput: true });
   if (!part.success) {
-    for (const issue of part.error.issues) {
-      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
-      for (const p of problemsFromZod([issue])) problems.push({ ...p, line: at(path) });
-    }
+    zodProblems(part.error.issues);
     throw new ScenarioError(source, problems);
   }
   const durationMs = parseDuration(part.data.scenario.duration);
   const devices = new Map((community?.devices ?? []).map((d) => [d.id, d]));
   const incidents: IncidentSpec[] = [];
-  part.data.incidents.forEach((inc, i) => {
+  part.data.incidents.forEach((rawIncident, i) => {
     const base = ['incidents', i];
+    const parsed = incident.safeParse(rawIncident, { reportInput: true });
+    if (!parsed.success) return zodProblems(parsed.error.issues, base);
+    const inc = parsed.data;
     const kind = INCIDENT_KINDS[inc.kind];
     const device = devices.get(inc.device);
     if (community && !device) problems.push({ field: `incidents.${i}.device`, expected: `a device of this community`, got: JSON.stringify(inc.device), line: at([...base, 'device']) });
     else if (device && device.type !== kind.deviceType) problems.push({ field: `incidents.${i}.kind`, expected: `an incident of a ${device.type} (${inc.device} is one)`, got: `${JSON.stringify(inc.kind)}, an incident of a ${kind.deviceType}`, line: at([...base, 'kind']) });
     const params = kind.params.safeParse(inc.params, { reportInput: true });
-    if (!params.success) {
-      for (const issue of params.error.issues) {
-        const path = [...base, 'params', ...issue.path, ...(issue.code === 'unrecognized_keys' ? [issue.keys[0]] : [])];
-        for (const p of problemsFromZod([issue], [...base, 'params'])) problems.push({ ...p, line: at(path) });
-      }
-    }
+    if (!params.success) zodProblems(params.error.issues, [...base, 'params']);
     const start = parseMoment(inc.start);
     const startMs = start.day * 86_400_000 + start.secondOfDay * 1000;
     if (startMs >= durationMs) problems.push({ field: `incidents.${i}.start`, expected: `a time within the scenario's ${part.data.scenario.duration}`, got: JSON.stringify(inc.start), line: at([...base, 'start']) });
