@@ -16,3 +16,4 @@ export * from './load/load-generator.js';
 export * from './oracle/alert-oracle.js';
 export * from './oracle/expectations.js';
 export * from './plan/synthetic-community.js';
+export * from './plan/run-readings.js';

@@ -15,8 +15,8 @@ import { type DeviceModel, type Emission, activeIncident, phaseOf, ticks } from 
 const VOLTS = 220;
 const KELVIN_PER_KW = 2.2;
 const THERMAL_TAU_MIN = 12;
-/** Mean plug-ins per hour by local hour. */
-const ARRIVALS_BY_HOUR = [0.01, 0.01, 0.0, 0.0, 0.0, 0.0, 0.01, 0.02, 0.04, 0.04, 0.04, 0.03, 0.04, 0.04, 0.03, 0.03, 0.04, 0.09, 0.14, 0.16, 0.14, 0.1, 0.05, 0.03];
+/** Mean plug-ins per hour by local hour: about 1.5 a day, mostly when residents come home. */
+const ARRIVALS_BY_HOUR = [0.01, 0.01, 0.0, 0.0, 0.0, 0.0, 0.02, 0.03, 0.05, 0.05, 0.05, 0.04, 0.05, 0.05, 0.04, 0.04, 0.06, 0.13, 0.2, 0.22, 0.2, 0.14, 0.07, 0.04];
 
 interface Session {
   started: number;
