@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ScenarioFile, parseScenario } from './scenario-file.js';
+import { ScenarioError, type ScenarioFile, parseScenario } from './scenario-file.js';
 
 /** The shipped scenarios: devices-sim/scenarios/*.yaml (this file runs from dist/devices-sim/src/scenario/). */
 export const SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../devices-sim/scenarios');
@@ -22,7 +22,7 @@ async function loadScenarioFile(path: string): Promise<ScenarioFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no scenario ${JSON.stringify(path)} (see \`npm run sim -- list\`)`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ScenarioError(path, [{ field: '(file)', expected: 'a scenario name from `npm run sim -- list` or a scenario file', got: 'no such file' }]);
     throw error;
   }
   return parseScenario(text, path, basename(path).replace(/\.ya?ml$/, ''));
