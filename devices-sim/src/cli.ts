@@ -52,6 +52,8 @@ async function scenarioRun(options: CliOptions): Promise<ScenarioRun> {
 
 async function plan(options: CliOptions): Promise<number> {
   const run = await scenarioRun(options);
+  // `plan demo | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? 0 : 1));
   let buffer = '';
   for (const step of run.steps()) {
     const device = run.devices[step.device].deviceId;
