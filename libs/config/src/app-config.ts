@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { problemsFromZod } from '#contracts';
 
 /**
  * The process environment, validated once at boot into one typed object
@@ -6,7 +7,14 @@ import { z } from 'zod';
  * One ConfigError names every bad variable at once.
  */
 
-const port = z.coerce.number().int().min(0).max(65_535);
+/** A whole number written in plain digits ("1e3" and "0x10" are not ports). */
+const whole = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+const port = whole(0, 65_535);
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const url = (protocols: string[]) =>
   z.string().refine((v) => {
@@ -42,11 +50,11 @@ export const ENV_SCHEMA = z
     MQTT_PASSWORD: z.string().default(''),
     INGEST_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an MQTT client id').default('greenwatch-ingest'),
     INGEST_PORT: port.default(3001),
-    INGEST_MEMORY_LINES: z.coerce.number().int().min(1_000).max(50_000_000).default(200_000),
-    INGEST_DISK_BUDGET_MB: z.coerce.number().int().min(1).max(10_000_000).default(2048),
+    INGEST_MEMORY_LINES: whole(1_000, 50_000_000).default(200_000),
+    INGEST_DISK_BUDGET_MB: whole(1, 10_000_000).default(2048),
     INFLUX_LOCAL_PORT: port.default(8086),
-    INFLUX_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
-    INFLUX_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(100),
+    INFLUX_BATCH_SIZE: whole(1, 100_000).default(5000),
+    INFLUX_FLUSH_MS: whole(1, 60_000).default(100),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   })
   .superRefine((env, ctx) => {
@@ -102,13 +110,18 @@ export class ConfigError extends Error {
 }
 
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const result = ENV_SCHEMA.safeParse(env, { reportInput: true });
+  // An empty variable (VAR= in a .env file or compose) means "not set": the default applies.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = ENV_SCHEMA.safeParse(given);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? '(environment)'),
-        message: `expected ${issue.message.replace(/^Invalid (input|option): expected /, '')}, got ${JSON.stringify(issue.input ?? env[String(issue.path[0])] ?? null)}`,
-      })),
+      result.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '(environment)');
+        const expected = issue.code === 'invalid_format' || issue.code === 'custom' ? issue.message : problemsFromZod([issue])[0].expected;
+        // What came is the variable's own text, never the parsed environment (it holds secrets).
+        const raw = given[variable];
+        return { variable, message: `expected ${expected}, got ${raw === undefined ? 'nothing' : JSON.stringify(raw)}` };
+      }),
     );
   }
   const e = result.data;

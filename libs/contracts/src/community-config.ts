@@ -120,7 +120,7 @@ export function parseCommunityConfig(yamlText: string, source = 'community confi
   if (doc.errors.length) {
     throw new CommunityConfigError(
       source,
-      doc.errors.map((e) => ({ field: '(yaml)', expected: 'valid YAML', got: e.message.split('\n')[0], line: e.linePos?.[0].line })),
+      doc.errors.map((e) => ({ field: '(yaml)', expected: 'valid YAML', got: e.message.split('\n')[0], line: e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line })),
     );
   }
   const raw = doc.toJS() as unknown;

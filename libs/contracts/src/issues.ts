@@ -15,13 +15,18 @@ export function formatProblem(problem: FieldProblem): string {
 /** Turns zod issues into field/expected/got triples a person can act on. */
 export function problemsFromZod(issues: readonly z.core.$ZodIssue[], basePath: readonly PropertyKey[] = []): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  const seen = new Set<string>();
   for (const issue of issues) {
     const path = [...basePath, ...issue.path];
     const field = path.length ? path.map(String).join('.') : '(payload)';
+    // One problem per field: a value can break several checks at once (2^53 + 1 is neither a
+    // safe integer nor within the maximum); the first says enough.
+    if (seen.has(field) && issue.code !== 'unrecognized_keys') continue;
+    seen.add(field);
     const got = issue.input === undefined ? 'nothing' : quote(issue.input);
     switch (issue.code) {
       case 'invalid_type':
-        problems.push({ field, expected: describeType(issue.expected), got: issue.input === undefined ? 'nothing' : `${typeName(issue.input)} ${quote(issue.input)}` });
+        problems.push({ field, expected: describeType(issue.expected), got: describeInput(issue.input) });
         break;
       case 'too_small':
       case 'too_big': {
@@ -66,6 +71,13 @@ function describeType(expected: string): string {
     default:
       return `a ${expected}`;
   }
+}
+
+/** "string \"55\"", "array [1]", but plain "null", "nothing", "Infinity". */
+function describeInput(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  return `${typeName(value)} ${quote(value)}`;
 }
 
 function typeName(value: unknown): string {

@@ -9,7 +9,8 @@ import type { DeviceType } from './ids.js';
  *   and storing arbitrary keys would let any device grow the schema.
  * - Optional levels (lmax, lmin, lN) accept 0–160 dB(A); laeq keeps the contract's 20–140.
  * - The extra fields an event names (horn's lmax, open's method, ...) are required.
- * - Free-text strings (fw, fault code) are at most 64 characters with no control characters.
+ * - Free-text strings (fw, fault code) are at most 64 characters with no control characters;
+ *   a numeric fault code is stored as a string.
  */
 
 const num = (min: number, max: number) => z.number().min(min).max(max);
@@ -88,7 +89,9 @@ export const EVENT_SCHEMAS = {
     tilt: event('tilt', {}),
   },
   ev_charger: {
-    fault: event('fault', { code: z.union([text(), z.number().int()]) }),
+    // A code may come as a string or a number; it is stored as a string, because one InfluxDB
+    // field can have only one type (a number after a string would be refused with a 400).
+    fault: event('fault', { code: z.union([text(), z.number().int()]).transform((code) => String(code)) }),
     session_start: event('session_start', {}),
     session_end: event('session_end', { energyKwh: num(0, 1e6) }),
   },

@@ -76,6 +76,7 @@ export function parseDeviceTopic(topic: string): TopicParseResult {
 
 /** JSON-quotes a value for a message, cut to a readable length. */
 export function quote(value: unknown, max = 60): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value); // JSON would say null
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

@@ -31,7 +31,7 @@ export class MetricsRegistry {
   render(): string {
     const out: string[] = [];
     for (const [name, family] of this.families) {
-      out.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`);
+      out.push(`# HELP ${name} ${family.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${family.type}`);
       const collected = family.collect?.();
       const samples =
         collected === undefined
@@ -47,6 +47,7 @@ export class MetricsRegistry {
   private family(name: string, help: string, type: Family['type']): Family {
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) throw new Error(`bad metric name ${name}`);
     let family = this.families.get(name);
+    if (family && family.type !== type) throw new Error(`metric ${name} is a ${family.type} already, not a ${type}`);
     if (!family) {
       family = { help, type, values: new Map() };
       this.families.set(name, family);
@@ -59,21 +60,25 @@ abstract class Metric {
   constructor(protected readonly family: Family) {}
 
   protected slot(labels: Labels) {
-    const key = Object.keys(labels)
-      .sort()
-      .map((k) => `${k}=${labels[k]}`)
-      .join(',');
-    let slot = this.family.values.get(key);
+    let slot = this.family.values.get(keyOf(labels));
     if (!slot) {
       slot = { labels, value: 0 };
-      this.family.values.set(key, slot);
+      this.family.values.set(keyOf(labels), slot);
     }
     return slot;
   }
 
+  /** The current value; reading does not create the series. */
   get(labels: Labels = {}): number {
-    return this.slot(labels).value;
+    return this.family.values.get(keyOf(labels))?.value ?? 0;
   }
+}
+
+function keyOf(labels: Labels): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(',');
 }
 
 export class Counter extends Metric {

@@ -26,20 +26,29 @@ export interface DeviceCredentialStore {
 export class FileDeviceSecretStore implements DeviceCredentialStore {
   private entries: DeviceSecretEntry[] = [];
   private loadedMtimeMs = -1;
+  /** issue() calls run one after another: each rewrites the whole file. */
+  private issuing: Promise<unknown> = Promise.resolve();
 
   constructor(readonly path: string) {}
 
   /** Issues a new secret for a device, replacing any earlier one, and returns it (shown once). */
-  async issue(device: DeviceAddress): Promise<string> {
+  issue(device: DeviceAddress): Promise<string> {
+    const run = this.issuing.then(() => this.issueNow(device));
+    this.issuing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async issueNow(device: DeviceAddress): Promise<string> {
     await this.reload();
     const secret = randomBytes(32).toString('base64url');
     const salt = randomBytes(16).toString('base64url');
     const entry: DeviceSecretEntry = { ...device, salt, sha256: hash(salt, secret), issuedAt: new Date().toISOString() };
     this.entries = [...this.entries.filter((e) => !(e.communityId === device.communityId && e.deviceId === device.deviceId)), entry];
     await mkdir(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
+    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, `${JSON.stringify({ version: 1, devices: this.entries }, null, 2)}\n`, { mode: 0o600 });
     await rename(tmp, this.path);
+    this.loadedMtimeMs = (await stat(this.path)).mtimeMs;
     return secret;
   }
 

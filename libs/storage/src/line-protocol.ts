@@ -27,12 +27,17 @@ function noNewline(part: string, what: string): string {
 export function escapeMeasurement(name: string): string {
   noNewline(name, 'measurement');
   if (!name) throw new LineProtocolError('measurement is empty');
+  // A line that starts with # is a comment, and a trailing backslash would escape the comma
+  // before the first tag: neither can be written safely.
+  if (name.startsWith('#')) throw new LineProtocolError(`measurement starts with #: ${JSON.stringify(name)}`);
+  if (name.endsWith('\\')) throw new LineProtocolError(`measurement ends with a backslash: ${JSON.stringify(name)}`);
   return MEASUREMENT_SPECIAL.test(name) ? name.replace(/[, ]/g, '\\$&') : name;
 }
 
 /** Tag keys, tag values and field keys. */
 export function escapeKey(key: string): string {
   noNewline(key, 'key');
+  if (!key) throw new LineProtocolError('key or tag value is empty');
   // InfluxDB reads "\\," as an escaped comma, so a trailing backslash cannot be written safely.
   if (key.endsWith('\\')) throw new LineProtocolError(`key or tag value ends with a backslash: ${JSON.stringify(key)}`);
   return KEY_SPECIAL.test(key) ? key.replace(/[,= ]/g, '\\$&') : key;

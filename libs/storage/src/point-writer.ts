@@ -157,7 +157,6 @@ export class PointWriter {
         this.stats.lastBatchLatencyMs = performance.now() - started;
         this.complete(batch.length);
         attempt = 0;
-        this.batchSize = this.options.batchSize;
       } catch (error) {
         const status = httpStatusOf(error);
         if (status === 400) {
@@ -167,8 +166,16 @@ export class PointWriter {
           this.complete(batch.length);
           continue;
         }
-        if (status === 413 && this.batchSize > 1) {
-          this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
+        if (status === 413) {
+          if (batch.length === 1) {
+            // One line larger than the server takes: refused for good, like a 400.
+            this.stats.rejected += 1;
+            this.options.onRejected?.(batch, error);
+            this.complete(1);
+            continue;
+          }
+          // Too large: halve what was actually sent, and keep the smaller size from now on.
+          this.batchSize = Math.max(1, Math.floor(batch.length / 2));
           continue;
         }
         attempt += 1;
