@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type AppConfig, loadAppConfig } from '#config';
+import { brokerOptionsFrom } from '../../apps/broker/src/broker-options.js';
 import { MqttBroker } from '../../apps/broker/src/mqtt-broker.js';
 import { startIngest } from '../../apps/ingest/src/start.js';
 import { FileDeviceSecretStore } from '#storage';
@@ -72,14 +73,7 @@ export class TestPipeline {
   }
 
   async startBroker(): Promise<void> {
-    this.broker = await MqttBroker.create({
-      port: this.config.mqtt.port,
-      bind: this.config.mqtt.bind,
-      allowAnonymous: this.config.mqtt.allowAnonymous,
-      service: { username: this.config.mqtt.username, password: this.config.mqtt.password },
-      credentials: this.secrets,
-      persistenceDir: this.options.brokerPersistence ? join(this.config.dataDir, 'broker') : undefined,
-    });
+    this.broker = await MqttBroker.create(await brokerOptionsFrom(this.config, this.secrets, { persistenceDir: this.options.brokerPersistence ? join(this.config.dataDir, 'broker') : undefined }));
     await this.broker.listen();
   }
 

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { FileDeviceSecretStore } from '#storage';
+import { brokerOptionsFrom } from './broker-options.js';
 import { MqttBroker } from './mqtt-broker.js';
 
 /** Hosts the embedded broker for the Nest app: TCP on MQTT_PORT, WebSocket on the HTTP port. */
@@ -21,18 +22,14 @@ export class BrokerService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const mqtt = this.config.mqtt;
     if (!mqtt.allowAnonymous && !mqtt.password) this.logger.warn('MQTT_PASSWORD is empty: services cannot log in (npm start generates one)');
-    this.broker = await MqttBroker.create({
-      port: mqtt.port,
-      bind: mqtt.bind,
-      allowAnonymous: mqtt.allowAnonymous,
-      service: { username: mqtt.username, password: mqtt.password },
-      credentials: new FileDeviceSecretStore(join(this.config.dataDir, 'device-secrets.json')),
-      persistenceDir: join(this.config.dataDir, 'broker'),
-      log: (level, line) => this.logger[level](line),
-    });
+    const credentials = new FileDeviceSecretStore(join(this.config.dataDir, 'device-secrets.json'));
+    this.broker = await MqttBroker.create(await brokerOptionsFrom(this.config, credentials, { log: (level, line) => this.logger[level](line) }));
     this.tcpPort = await this.broker.listen();
     this.broker.attachWebSocket(this.http.httpAdapter.getHttpServer());
-    this.logger.log(`MQTT on ${mqtt.bind}:${this.tcpPort} (TCP) and :${this.config.mqtt.wsPort} (WebSocket); anonymous ${mqtt.allowAnonymous ? 'allowed' : 'refused'}`);
+    const tls = this.broker.tlsPorts;
+    this.logger.log(
+      `MQTT on ${mqtt.bind}:${this.tcpPort} (TCP) and :${mqtt.wsPort} (WebSocket)${tls ? `, :${tls.mqtts} (MQTTS) and :${tls.wss} (WSS)` : ''}; anonymous ${mqtt.allowAnonymous ? 'allowed' : 'refused'}`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

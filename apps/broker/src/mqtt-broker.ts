@@ -1,6 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { type Server as HttpsServer, createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, type Server as NetServer, createServer } from 'node:net';
+import { Duplex } from 'node:stream';
+import { type Server as TlsServer, createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesOptions, type Client, type Subscription } from 'aedes';
 import levelPersistence from 'aedes-persistence-level';
 import { Level } from 'level';
@@ -8,7 +11,9 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { type BrokerIdentity, canPublish, canSubscribe } from '#contracts';
 import type { DeviceCredentialStore } from '#storage';
 import { MetricsRegistry, RateLimitedLog } from '#observability';
+import { PacketSizeGuard } from './packet-size-guard.js';
 import { type SerializedPersistence, serializePersistence } from './serialized-persistence.js';
+import { KeyedTokenBuckets, TokenBucket } from './token-bucket.js';
 
 export interface MqttBrokerOptions {
   port: number;
@@ -22,6 +27,14 @@ export interface MqttBrokerOptions {
    * (LevelDB), so they survive a restart. Unset: in memory only.
    */
   persistenceDir?: string;
+  /** Largest MQTT packet read from a client; a larger one closes its connection. */
+  maxPacketBytes?: number;
+  /** Messages per second one device may publish (burst: 10 s worth); services are not limited. */
+  deviceMessagesPerSecond?: number;
+  /** New connections per second from one IP address (burst: 10 s worth). */
+  connectsPerSecond?: number;
+  /** MQTTS and WSS listeners, with PEM certificate and key. */
+  tls?: { port: number; wsPort: number; cert: Buffer; key: Buffer };
   metrics?: MetricsRegistry;
   log?: (level: 'log' | 'warn' | 'debug', line: string) => void;
 }
@@ -36,7 +49,12 @@ const BAD_USERNAME_OR_PASSWORD = 4;
 export class MqttBroker {
   readonly aedes: Aedes;
   private tcp: NetServer | undefined;
-  private wss: WebSocketServer | undefined;
+  private tlsServer: TlsServer | undefined;
+  private httpsServer: HttpsServer | undefined;
+  private readonly webSockets: WebSocketServer[] = [];
+  private readonly connects: KeyedTokenBuckets;
+  private readonly deviceRates = new WeakMap<Client, TokenBucket>();
+  private readonly limited;
   private readonly identities = new WeakMap<Client, BrokerIdentity>();
   private readonly metrics: MetricsRegistry;
   private readonly denied;
@@ -53,6 +71,9 @@ export class MqttBroker {
     this.metrics = options.metrics ?? new MetricsRegistry({ service: 'broker' });
     this.denied = this.metrics.counter('greenwatch_broker_denied_total', 'Connections, publishes and subscriptions refused by the access policy');
     this.published = this.metrics.counter('greenwatch_broker_messages_in_total', 'Messages published by clients');
+    this.limited = this.metrics.counter('greenwatch_broker_refused_total', 'Connections and messages refused by a limit (connection rate, message rate, packet size)');
+    const connectRate = options.connectsPerSecond ?? 100;
+    this.connects = new KeyedTokenBuckets(connectRate, connectRate * 10);
     this.metrics.gauge('greenwatch_broker_clients', 'Connected MQTT clients', () => this.aedes.connectedClients);
     this.clientErrors = new RateLimitedLog((line) => this.log('debug', line), { burst: 20, windowMs: 60_000 });
     aedes.on('clientError', (client, error) => this.clientErrors.log(`client ${client?.id ?? '?'}: ${error.message}`));
@@ -83,20 +104,51 @@ export class MqttBroker {
 
   /** Starts the TCP listener; resolves with the port actually bound (MQTT_PORT=0 picks a free one). */
   async listen(): Promise<number> {
-    const tcp = createServer(this.aedes.handle);
+    const tcp = createServer((socket) => this.accept(socket, socket.remoteAddress));
     this.tcp = tcp;
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen(this.options.port, this.options.bind, () => resolve());
-    });
+    await listenOn(tcp, this.options.port, this.options.bind);
+    const tls = this.options.tls;
+    if (tls) {
+      this.tlsServer = createTlsServer({ cert: tls.cert, key: tls.key }, (socket) => this.accept(socket, socket.remoteAddress));
+      await listenOn(this.tlsServer, tls.port, this.options.bind);
+      this.httpsServer = createHttpsServer({ cert: tls.cert, key: tls.key }, (_request, response) => response.writeHead(426).end('use a WebSocket (MQTT over WSS)\n'));
+      this.attachWebSocket(this.httpsServer);
+      await listenOn(this.httpsServer, tls.wsPort, this.options.bind);
+    }
     return (tcp.address() as AddressInfo).port;
   }
 
+  /** The ports bound by the TLS listeners, when there are some. */
+  get tlsPorts(): { mqtts: number; wss: number } | undefined {
+    if (!this.tlsServer || !this.httpsServer) return undefined;
+    return { mqtts: (this.tlsServer.address() as AddressInfo).port, wss: (this.httpsServer.address() as AddressInfo).port };
+  }
+
   /** Serves MQTT over WebSocket on an existing HTTP server, on any path (clients use /mqtt or /). */
-  attachWebSocket(server: HttpServer): void {
-    this.wss = new WebSocketServer({ server });
-    this.wss.on('connection', (socket, request) => this.aedes.handle(createWebSocketStream(socket), request));
-    this.wss.on('error', (error) => this.log('warn', `websocket: ${error.message}`));
+  attachWebSocket(server: HttpServer | HttpsServer): void {
+    const wss = new WebSocketServer({ server });
+    this.webSockets.push(wss);
+    wss.on('connection', (socket, request) => this.accept(createWebSocketStream(socket), request.socket.remoteAddress, request));
+    wss.on('error', (error) => this.log('warn', `websocket: ${error.message}`));
+  }
+
+  /** Hands a new connection to aedes, through the connection-rate limit and the packet-size guard. */
+  private accept(stream: Duplex, address: string | undefined, request?: IncomingMessage): void {
+    if (!this.connects.take(address ?? '')) {
+      this.limited.inc({ what: 'connection_rate' });
+      this.clientErrors.log(`refused a connection from ${address}: more than ${this.options.connectsPerSecond ?? 100}/s`);
+      stream.destroy();
+      return;
+    }
+    const guard = new PacketSizeGuard(this.options.maxPacketBytes ?? 64 * 1024, (bytes) => {
+      this.limited.inc({ what: 'packet_size' });
+      this.clientErrors.log(`closed a connection from ${address}: a packet of ${bytes} bytes`);
+    });
+    stream.on('error', () => guard.destroy());
+    guard.on('error', () => stream.destroy());
+    const guarded = Duplex.from({ readable: stream.pipe(guard), writable: stream });
+    guarded.on('error', () => stream.destroy());
+    this.aedes.handle(guarded, request);
   }
 
   /**
@@ -105,10 +157,10 @@ export class MqttBroker {
    * publisher is on disk), and only then the database closes.
    */
   async close(): Promise<void> {
-    const tcpClosed = new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
-    this.wss?.close();
+    const closing = [this.tcp, this.tlsServer, this.httpsServer].map((server) => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+    for (const wss of this.webSockets) wss.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
-    await tcpClosed;
+    await Promise.all(closing);
     await this.persistence?.drain();
     if (this.db && this.db.status === 'open') await this.db.close();
   }
@@ -143,10 +195,27 @@ export class MqttBroker {
   private authorizePublish(client: Client | null, topic: string, done: (error?: Error | null) => void): void {
     if (!client) return done(null); // the broker's own messages ($SYS, wills)
     const identity = this.identities.get(client);
+    if (identity?.kind === 'device' && !this.deviceRate(client).take()) {
+      this.limited.inc({ what: 'message_rate' });
+      this.clientErrors.log(`refused a publish of device client ${client.id}: more than ${this.options.deviceMessagesPerSecond ?? 1000} messages/s`);
+      // MQTT 3.1.1 cannot refuse one PUBLISH: aedes closes the connection, and a QoS 1 device
+      // sends the message again after reconnecting, so nothing is lost, only slowed.
+      return done(new Error('message rate limit'));
+    }
     if (identity && canPublish(identity, topic)) return done(null);
     this.denied.inc({ what: 'publish' });
     this.log('warn', `refused publish of client ${client.id} on ${topic}: outside its own topic tree`);
     done(new Error(`not authorized to publish on ${topic}`));
+  }
+
+  private deviceRate(client: Client): TokenBucket {
+    let bucket = this.deviceRates.get(client);
+    if (!bucket) {
+      const rate = this.options.deviceMessagesPerSecond ?? 1000;
+      bucket = new TokenBucket(rate, rate * 10);
+      this.deviceRates.set(client, bucket);
+    }
+    return bucket;
   }
 
   private authorizeSubscribe(client: Client, subscription: Subscription, done: (error: Error | null, subscription?: Subscription | null) => void): void {
@@ -170,4 +239,14 @@ function authError(message = 'bad username or password'): Error & { returnCode: 
 function safeEqual(given: Buffer, expected: string): boolean {
   const want = Buffer.from(expected, 'utf8');
   return given.length === want.length && timingSafeEqual(given, want);
+}
+
+function listenOn(server: NetServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

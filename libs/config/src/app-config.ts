@@ -46,6 +46,13 @@ export const ENV_SCHEMA = z
     DATA_DIR: z.string().min(1).default('./var'),
     // --- greenwatch's own (README, "Configuration") ---
     MQTT_BIND: z.string().min(1).default('0.0.0.0'),
+    MQTTS_PORT: port.default(8883),
+    MQTT_WSS_PORT: port.default(8084),
+    MQTT_TLS_CERT: z.string().optional(),
+    MQTT_TLS_KEY: z.string().optional(),
+    MQTT_MAX_PACKET_KB: whole(1, 262_144).default(64),
+    MQTT_DEVICE_MSGS_PER_S: whole(1, 1_000_000).default(1000),
+    MQTT_CONNECTS_PER_S: whole(1, 1_000_000).default(100),
     MQTT_USERNAME: z.string().default(''),
     MQTT_PASSWORD: z.string().default(''),
     INGEST_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an MQTT client id').default('greenwatch-ingest'),
@@ -58,6 +65,9 @@ export const ENV_SCHEMA = z
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   })
   .superRefine((env, ctx) => {
+    if (Boolean(env.MQTT_TLS_CERT) !== Boolean(env.MQTT_TLS_KEY)) {
+      ctx.addIssue({ code: 'custom', path: [env.MQTT_TLS_CERT ? 'MQTT_TLS_KEY' : 'MQTT_TLS_CERT'], message: 'set together with the other (PEM files for the MQTTS and WSS listeners)' });
+    }
     if (env.INFLUX_API === 'v2' && !env.INFLUX_URL) {
       ctx.addIssue({ code: 'custom', path: ['INFLUX_URL'], message: 'set when INFLUX_API=v2 (the local influxd speaks v1)' });
     }
@@ -66,6 +76,14 @@ export const ENV_SCHEMA = z
 export interface AppConfig {
   mqtt: {
     port: number;
+    /** TLS listeners (MQTTS, WSS), started when both a certificate and a key are given (PEM files). */
+    tls: { port: number; wsPort: number; certFile: string; keyFile: string } | undefined;
+    /** Largest MQTT packet the embedded broker reads; a larger one closes the connection. */
+    maxPacketBytes: number;
+    /** Messages a device may publish per second (a burst of 10 s worth is allowed). */
+    deviceMessagesPerSecond: number;
+    /** New connections per second from one IP address (a burst of 10 s worth is allowed). */
+    connectsPerSecond: number;
     wsPort: number;
     bind: string;
     url: string;
@@ -126,7 +144,19 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = result.data;
   return {
-    mqtt: { port: e.MQTT_PORT, wsPort: e.MQTT_WS_PORT, bind: e.MQTT_BIND, url: e.MQTT_URL, allowAnonymous: e.MQTT_ALLOW_ANONYMOUS, username: e.MQTT_USERNAME, password: e.MQTT_PASSWORD },
+    mqtt: {
+      port: e.MQTT_PORT,
+      wsPort: e.MQTT_WS_PORT,
+      bind: e.MQTT_BIND,
+      url: e.MQTT_URL,
+      allowAnonymous: e.MQTT_ALLOW_ANONYMOUS,
+      username: e.MQTT_USERNAME,
+      password: e.MQTT_PASSWORD,
+      tls: e.MQTT_TLS_CERT && e.MQTT_TLS_KEY ? { port: e.MQTTS_PORT, wsPort: e.MQTT_WSS_PORT, certFile: e.MQTT_TLS_CERT, keyFile: e.MQTT_TLS_KEY } : undefined,
+      maxPacketBytes: e.MQTT_MAX_PACKET_KB * 1024,
+      deviceMessagesPerSecond: e.MQTT_DEVICE_MSGS_PER_S,
+      connectsPerSecond: e.MQTT_CONNECTS_PER_S,
+    },
     influx: {
       url: e.INFLUX_URL,
       api: e.INFLUX_API,
