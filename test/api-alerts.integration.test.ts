@@ -20,7 +20,10 @@ import { type TestInflux, startTestInflux, waitFor } from './support/index.js';
 const C = 'ea';
 const YAML = `id: ${C}\nname: 告警测试社区\ntimezone: Asia/Shanghai\ncompounds:\n  - {id: c1, name: 一号小区}\ndevices:\n  - {id: g-01, type: access_gate, compound: c1}\n  - {id: g-02, type: access_gate, compound: c1}\n  - {id: g-03, type: access_gate, compound: c1}\n`;
 const OTHER = `id: eb\nname: 别的社区\ncompounds:\n  - {id: c1, name: C}\ndevices:\n  - {id: g-01, type: access_gate, compound: c1}\n`;
+const NOISE = `id: en\nname: 噪声测试社区\ntimezone: Asia/Shanghai\ncompounds:\n  - {id: c1, name: C}\ndevices:\n  - {id: n-01, type: noise, compound: c1, zone: "1"}\n`;
 const BASE = Date.now() - 10 * 60_000;
+// 22:00 Shanghai two days ago: a night in the past (GB 3096 class 1 night limit 45 dB(A))
+const NIGHT = Math.floor((Date.now() + 8 * 3600_000) / 86_400_000) * 86_400_000 - 8 * 3600_000 - 2 * 86_400_000 + 22 * 3600_000;
 const DINGTALK_SECRET = 'SECtest0123456789';
 const FEISHU_SECRET = 'feishu-test-secret';
 
@@ -31,11 +34,12 @@ let manager: string;
 const receivers: Record<'webhook' | 'wecom' | 'dingtalk' | 'feishu', Receiver> = {} as never;
 
 const gate = (id: string, channel: 'telemetry' | 'event', body: Record<string, unknown>) => device.publishAsync(deviceTopic({ communityId: C, deviceType: 'access_gate', deviceId: id }, channel), JSON.stringify(body), { qos: 1 });
+const errorShape403 = (r: { status: number; body: any }) => assert.deepEqual([r.status, r.body.error?.code], [403, 'forbidden']);
 const alertsOf = async (query: string) => (await call(stack.url, `/api/alerts?${query}`, { key: manager })).body.alerts as any[];
 
 before(async () => {
   influx = await startTestInflux();
-  stack = await ApiStack.start({ influxUrl: influx.url, database: 'gw_api_alerts', communities: { ea: YAML, eb: OTHER } });
+  stack = await ApiStack.start({ influxUrl: influx.url, database: 'gw_api_alerts', communities: { ea: YAML, eb: OTHER, en: NOISE } });
   device = await connectAsync(stack.pipeline.mqttUrl, { clientId: 'api-test-devices', reconnectPeriod: 0 });
   const created = await call(stack.url, '/api/keys', { key: ADMIN_KEY, method: 'POST', body: { role: 'manager', communities: [C], label: '物业经理' } });
   assert.equal(created.status, 201, created.text);
@@ -93,6 +97,7 @@ describe('alert lifecycle through the real pipeline', () => {
     await waitFor(async () => sse.events.length, (n) => n >= 2);
     assert.deepEqual(sse.payloads.map((p) => p.action), ['raised', 'acknowledged']);
     assert.ok(Number(sse.events[1].id) > Number(sse.events[0].id), 'event ids increase');
+    assert.deepEqual(sse.ids, sse.events.map((e) => e.id), 'no id but those of alert events');
     lastSeenEventId = sse.events[1].id!;
     await sse.close();
 
@@ -133,6 +138,18 @@ describe('alert lifecycle through the real pipeline', () => {
     const detail = await call(stack.url, `/api/alerts/${a.alertId}`, { key: manager });
     assert.deepEqual(detail.body.history.map((h: any) => [h.action, h.by, h.comment ?? null]), [['raised', 'rule', null], ['resolved', 'rule', 'resolved by rule']]);
     assert.equal(detail.body.alert.resolved.automatic, true);
+  });
+
+  it('night noise over the zone limit is raised as a warning and escalated to critical in place', async () => {
+    const noise = (m: number, laeq: number) => device.publishAsync(deviceTopic({ communityId: 'en', deviceType: 'noise', deviceId: 'n-01' }, 'telemetry'), JSON.stringify({ ts: NIGHT + m * 60_000, laeq }), { qos: 1 });
+    for (let m = 0; m < 30; m++) await noise(m, 50);
+    for (let m = 30; m < 33; m++) await noise(m, 70);
+    const admin = async () => (await call(stack.url, '/api/alerts?community=en', { key: ADMIN_KEY })).body.alerts as any[];
+    const [a] = await waitFor(admin, (list) => list[0]?.severity === 'critical');
+    assert.deepEqual([a?.rule, a?.severity, a?.state, a?.raisedAt], ['noise.zone_limit', 'critical', 'open', NIGHT + 29 * 60_000]);
+    const history = (await call(stack.url, `/api/alerts/${a.alertId}`, { key: ADMIN_KEY })).body.history;
+    assert.deepEqual(history.map((h: any) => [h.action, h.alert.severity, h.comment ?? null]), [['raised', 'warning', null], ['escalated', 'critical', 'warning -> critical']]);
+    errorShape403(await call(stack.url, `/api/alerts/${a.alertId}`, { key: manager }));
   });
 
   it('a redelivered rule message changes nothing', async () => {

@@ -10,6 +10,8 @@ export interface SseEvent {
  */
 export class SseClient {
   readonly events: SseEvent[] = [];
+  /** Every `id:` the stream carried, with or without data (an EventSource remembers each one). */
+  readonly ids: string[] = [];
   status = 0;
   private readonly abort = new AbortController();
   private done: Promise<void> = Promise.resolve();
@@ -40,7 +42,10 @@ export class SseClient {
             const colon = line.indexOf(':');
             const field = colon < 0 ? line : line.slice(0, colon);
             const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-            if (field === 'id') event.id = value;
+            if (field === 'id') {
+              event.id = value;
+              this.ids.push(value);
+            }
             else if (field === 'event') event.event = value;
             else if (field === 'data') data.push(value);
           }

@@ -68,16 +68,22 @@ export class SqliteAlertRepository extends AlertRepository {
   }
 
   list(filter: AlertFilter): AlertView[] {
+    // Only column names from this code reach the SQL text; every value is a bound parameter.
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: filter.limit };
-    if (filter.communities) where.push(`community_id IN (SELECT value FROM json_each(@scope))`), (params.scope = JSON.stringify(filter.communities));
-    const equal = { community: 'community_id', state: 'state', criterion: 'criterion', rule: 'rule', device: 'device_id' } as const;
-    for (const [key, column] of Object.entries(equal) as [keyof typeof equal, string][]) {
-      const value = filter[key];
-      if (value !== undefined) where.push(`${column} = @${key}`), (params[key] = value);
-    }
-    if (filter.from !== undefined) where.push('raised_at >= @from'), (params.from = filter.from);
-    if (filter.to !== undefined) where.push('raised_at < @to'), (params.to = filter.to);
+    const add = (clause: string, name: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      params[name] = value;
+    };
+    add('community_id IN (SELECT value FROM json_each(@scope))', 'scope', filter.communities && JSON.stringify(filter.communities));
+    add('community_id = @community', 'community', filter.community);
+    add('state = @state', 'state', filter.state);
+    add('criterion = @criterion', 'criterion', filter.criterion);
+    add('rule = @rule', 'rule', filter.rule);
+    add('device_id = @device', 'device', filter.device);
+    add('raised_at >= @from', 'from', filter.from);
+    add('raised_at < @to', 'to', filter.to);
     const sql = `SELECT record FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_at DESC, alert_id LIMIT @limit`;
     return (this.db.prepare(sql).all(params) as { record: string }[]).map((r) => JSON.parse(r.record) as AlertView);
   }

@@ -20,11 +20,15 @@ export class AlertsController {
     return { alerts: this.alerts.list(caller, q) };
   }
 
-  /** Server-Sent Events; a comment every 15 s keeps proxies from closing an idle stream. */
+  /**
+   * Server-Sent Events. A first comment commits the headers at once; a comment every 15 s keeps
+   * proxies from closing an idle stream. Comments only: any other field would make Nest number
+   * the message, and a client would send that number back as its Last-Event-ID.
+   */
   @Sse('stream')
   stream(@Caller() caller: Principal, @Query(new ZodPipe(ALERT_STREAM_QUERY, 'query')) q: Body<typeof ALERT_STREAM_QUERY>, @Headers('last-event-id') lastEventId?: string): Observable<object> {
     const events = this.alerts.stream(caller, q.community, lastEventId ?? q.lastEventId);
-    return concat(of({ comment: 'greenwatch alerts', retry: 2000 }), merge(events, interval(15_000).pipe(map(() => ({ comment: 'keep-alive' })))));
+    return concat(of({ comment: 'greenwatch alerts' }), merge(events, interval(15_000).pipe(map(() => ({ comment: 'keep-alive' })))));
   }
 
   @Get(':alertId')
