@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type IPublishPacket, type MqttClient, connect } from 'mqtt';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { AlertsService } from './alerts.service.js';
@@ -13,7 +13,7 @@ export const ALERT_SUBSCRIPTION = 'gc/+/alerts';
  * a message it has applied). Nothing else in the api imports mqtt.
  */
 @Injectable()
-export class AlertSubscriber implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AlertSubscriber implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('AlertSubscriber');
   private client: MqttClient | undefined;
 
@@ -37,8 +37,14 @@ export class AlertSubscriber implements OnApplicationBootstrap, OnApplicationShu
     });
     this.client = client;
     client.handleMessage = (packet: IPublishPacket, done) => {
-      this.alerts.acceptRuleMessage(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
-      done();
+      try {
+        this.alerts.acceptRuleMessage(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+        done();
+      } catch (error) {
+        // Not stored: no PUBACK, so the broker delivers it again when the session resumes.
+        this.logger.error(`could not store an alert from ${packet.topic}: ${String(error)}`);
+        done(error as Error);
+      }
     };
     client.on('connect', () => {
       // A resumed session keeps its subscription; subscribing again is harmless and covers a new one.
@@ -57,7 +63,8 @@ export class AlertSubscriber implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops taking alerts before the registry closes (onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.client?.endAsync();
   }
 }

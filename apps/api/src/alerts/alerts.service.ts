@@ -39,7 +39,10 @@ export class AlertsService {
     metrics.gauge('greenwatch_api_alerts', 'Alerts in the registry by state', () => alerts.counts().map((c) => ({ labels: { state: c.state }, value: c.count })));
   }
 
-  /** One message from gc/{c}/alerts. Never throws; returns what it did (for the subscriber's log). */
+  /**
+   * One message from gc/{c}/alerts; returns what it did. An invalid message is logged and
+   * dropped; a registry failure throws, so that the message is not acknowledged.
+   */
   acceptRuleMessage(topic: string, payload: Buffer): 'recorded' | 'unchanged' | 'invalid' {
     const parsed = parseAlertMessage(topic, payload);
     if (!parsed.ok) {

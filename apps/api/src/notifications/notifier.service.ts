@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { type MetricsRegistry, RateLimitedLog } from '#observability';
 import { type AlertEvent, type ClaimedJob, CommunityRepository, NotificationRepository } from '#registry';
@@ -15,7 +15,7 @@ import { planJobs, retryDelay } from './planning.js';
  * slow or failing channel delays nobody else, and the alert pipeline never waits for a channel.
  */
 @Injectable()
-export class NotifierService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class NotifierService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Notifier');
   private readonly problems = new RateLimitedLog((line) => this.logger.warn(line), { burst: 20, windowMs: 60_000 });
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -60,7 +60,9 @@ export class NotifierService implements OnApplicationBootstrap, OnApplicationShu
   private tick(): void {
     if (this.closed) return;
     for (const job of this.jobs.claimDue(this.clock.now(), 100)) {
-      const sending: Promise<void> = this.deliver(job).finally(() => {
+      const sending: Promise<void> = this.deliver(job)
+        .catch((error: unknown) => this.logger.error(`could not record a delivery of job ${job.id}: ${String(error)}`))
+        .finally(() => {
         this.inflight.delete(sending);
         this.schedule();
       });
@@ -99,7 +101,8 @@ export class NotifierService implements OnApplicationBootstrap, OnApplicationShu
     this.problems.log(`channel ${job.channel.id} (${job.channel.type}) attempt ${job.attempt} failed: ${outcome.error}${delay === undefined ? '; giving up' : `; next in ${delay} ms`}`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the registry closes (onApplicationShutdown): no new sends, and the running ones recorded. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.allSettled([...this.inflight]);
