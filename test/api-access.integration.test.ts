@@ -185,6 +185,7 @@ describe('injection attempts change nothing and leak nothing', () => {
       ['/api/readings?device=n-01&community=aa', ['device', 'community', 'from', 'to', 'every']],
       ['/api/criteria?community=aa', ['community', 'from', 'to']],
       ['/api/evidence/12?community=aa', ['community', 'from', 'to', 'format']],
+      ['/api/evidence/10?community=aa', ['community', 'from', 'to', 'format']],
       ['/api/notifications/deliveries', ['community', 'alert', 'limit']],
     ];
     for (const [path, params] of endpoints) {
@@ -246,7 +247,7 @@ describe('readings, registry edits, criteria, evidence, health, metrics, docs', 
     errorShape(await put(doc, keys.managerB), 403, 'forbidden');
   });
 
-  it('criteria and criterion-12 evidence (json, csv, html); other evidence is 501 for now', async () => {
+  it('criteria; criterion 12 and 10 evidence (json, csv, html); other evidence is 501 for now', async () => {
     const attest = await call(stack.url, '/api/communities/aa/attestations', { key: keys.managerA, method: 'POST', body: { criterion: '3', title: '绿色社区创建工作方案', documentUrl: 'https://example.org/plan.pdf' } });
     assert.equal(attest.status, 201, attest.text);
     const from = BASE - 3_600_000;
@@ -265,7 +266,15 @@ describe('readings, registry edits, criteria, evidence, health, metrics, docs', 
     assert.equal(csv.text.split('\n')[1].split(',')[0], alertId);
     const html = await get(`/api/evidence/12?community=aa&from=${from}&to=${to}&format=html`, keys.managerA);
     assert.match(html.text, /<h1>第12条/);
-    errorShape(await get('/api/evidence/10?community=aa', keys.managerA), 501, 'not_implemented');
+    const noise = await get(`/api/evidence/10?community=aa&from=${from}&to=${to}`, keys.managerA);
+    assert.equal(noise.status, 200, noise.text);
+    const meter = noise.body.devices[0];
+    assert.deepEqual([meter.deviceId, meter.zone, meter.periods.reduce((n: number, p: any) => n + p.readings, 0)], ['n-01', '1', 10]);
+    if (meter.periods.length === 1) assert.equal(meter.periods[0].leq, 57, '40 and 60 dB(A) minutes: 57.0 by energy');
+    assert.equal(meter.completeness, Math.round((10 / 240) * 1000) / 1000);
+    assert.equal(noise.body.verdict.pass, false);
+    assert.match((await get(`/api/evidence/10?community=aa&from=${from}&to=${to}&format=csv`, keys.managerA)).text, /^deviceId,zone,date,period,leq,limit,compliant,readings\nn-01,1,/);
+    errorShape(await get('/api/evidence/5?community=aa', keys.managerA), 501, 'not_implemented');
   });
 
   it('/health reports SQLite, InfluxDB, MQTT and the services; /metrics carries api and ingest', async () => {

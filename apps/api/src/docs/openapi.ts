@@ -44,7 +44,7 @@ const ROUTES: Route[] = [
   { method: 'get', path: '/api/communities/{communityId}/attestations', summary: 'Manual evidence for criteria sensors cannot show', params: { communityId: ID }, query: ATTESTATIONS_QUERY },
   { method: 'post', path: '/api/communities/{communityId}/attestations', summary: 'Record an attestation', params: { communityId: ID }, body: ATTESTATION_BODY },
   { method: 'get', path: '/api/criteria', summary: 'Status of each criterion that has data', query: CRITERIA_QUERY },
-  { method: 'get', path: '/api/evidence/{criterion}', summary: 'Evidence report of one criterion (12 computed; others 501 for now)', params: { criterion: '^[1-9][0-9]?$' }, query: EVIDENCE_QUERY, errors: [501, 503] },
+  { method: 'get', path: '/api/evidence/{criterion}', summary: 'Evidence report of one criterion (10 and 12 computed from stored data; others 501 for now)', params: { criterion: '^[1-9][0-9]?$' }, query: EVIDENCE_QUERY, errors: [501, 503] },
   { method: 'get', path: '/api/keys', summary: 'API keys (admin)' },
   { method: 'post', path: '/api/keys', summary: 'Create an API key (admin); the key is in the answer, once', body: KEY_BODY },
   { method: 'delete', path: '/api/keys/{keyId}', summary: 'Revoke an API key (admin)', params: { keyId: '^[a-z0-9-]{1,32}$' } },
