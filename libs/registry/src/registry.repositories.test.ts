@@ -106,3 +106,17 @@ describe('NotificationRepository (SQLite)', () => {
     assert.equal(repo.nextDueAt(), undefined);
   });
 });
+
+describe('SqliteDeviceSecretStore', () => {
+  it('verifies the secret it issued, for the device it issued it to; a new secret replaces the old', async () => {
+    const { SqliteDeviceSecretStore } = await import('./device-secrets.repository.js');
+    const store = new SqliteDeviceSecretStore(new RegistryDatabase(':memory:'));
+    const device = { communityId: 'demo', deviceType: 'noise' as const, deviceId: 'n-01' };
+    const first = store.issue(device);
+    assert.deepEqual(await store.verify('n-01', first), [device]);
+    assert.deepEqual(await store.verify('n-02', first), []);
+    const second = store.issue(device);
+    assert.deepEqual(await store.verify('n-01', first), []);
+    assert.deepEqual(await store.verify('n-01', second), [device]);
+  });
+});
