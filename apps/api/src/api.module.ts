@@ -10,6 +10,7 @@ import { AlertsService } from './alerts/alerts.service.js';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { CriteriaController } from './criteria/criteria.controller.js';
 import { CriteriaService } from './criteria/criteria.service.js';
+import { DashboardController } from './dashboard/dashboard.controller.js';
 import { DocsController } from './docs/docs.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
@@ -31,7 +32,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [RegistryModule.forDatabase(options.database), StorageModule],
-      controllers: [HealthController, DocsController, AlertsController, RegistryController, ReadingsController, CriteriaController],
+      controllers: [HealthController, DashboardController, DocsController, AlertsController, RegistryController, ReadingsController, CriteriaController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ApiErrorFilter },

@@ -49,6 +49,7 @@ const ROUTES: Route[] = [
   { method: 'post', path: '/api/keys', summary: 'Create an API key (admin); the key is in the answer, once', body: KEY_BODY },
   { method: 'delete', path: '/api/keys/{keyId}', summary: 'Revoke an API key (admin)', params: { keyId: '^[a-z0-9-]{1,32}$' } },
   { method: 'get', path: '/api/docs', summary: 'This document', public: true },
+  { method: 'get', path: '/', summary: 'The dashboard (HTML); it asks for an API key', public: true, produces: 'text/html' },
 ];
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
