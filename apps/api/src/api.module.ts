@@ -20,7 +20,7 @@ import { HttpSender } from './notifications/http-sender.js';
 import { NotifierService } from './notifications/notifier.service.js';
 import { ReadingsController } from './readings/readings.controller.js';
 import { ReadingsService } from './readings/readings.service.js';
-import { BootImporter } from './registry/community-importer.js';
+import { BootImporter } from './registry/boot-importer.js';
 import { RegistryController } from './registry/registry.controller.js';
 import { RegistryService } from './registry/registry.service.js';
 import { API_METRICS, CLOCK, type Clock, systemClock } from './tokens.js';
