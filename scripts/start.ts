@@ -11,9 +11,10 @@ import { Supervisor } from './supervisor.js';
  *  2. when INFLUX_URL is unset, runs a local influxd (loopback, data in DATA_DIR/influxdb);
  *  3. when MQTT_URL points at this machine's MQTT_PORT, runs the embedded broker, with a service
  *     account for the other apps (generated once into DATA_DIR when MQTT_PASSWORD is unset);
- *  4. runs the apps, each once its dependencies answer; Ctrl-C stops them in reverse order.
+ *  4. runs the apps (ingest, rules, api), each once its dependencies answer; Ctrl-C stops them in
+ *     reverse order.
  */
-const APPS = ['ingest'] as const;
+const APPS = ['ingest', 'rules', 'api'] as const;
 
 async function main(): Promise<void> {
   let config;
@@ -76,12 +77,15 @@ async function main(): Promise<void> {
       say(`using the external MQTT broker at ${config.mqtt.url}`);
     }
     await supervisor.start({ name: 'ingest', ...node('ingest'), ready: () => httpOk(`http://127.0.0.1:${config.ingest.port}/health`) });
+    // The rules service has no HTTP endpoint: it is up once its process is (the api reports it as "unknown").
+    await supervisor.start({ name: 'rules', ...node('rules') });
+    await supervisor.start({ name: 'api', ...node('api'), ready: () => httpOk(`http://127.0.0.1:${config.api.port}/health`) });
   } catch (error) {
     say(`start-up failed: ${(error as Error).message}`);
     await stop('start-up failed');
     return;
   }
-  say(`ready. MQTT ${config.mqtt.url}${embeddedBroker ? ` (WebSocket :${config.mqtt.wsPort})` : ''}; InfluxDB ${env.INFLUX_URL} db ${config.influx.database}; ingest health http://127.0.0.1:${config.ingest.port}/health. Ctrl-C stops.`);
+  say(`ready. MQTT ${config.mqtt.url}${embeddedBroker ? ` (WebSocket :${config.mqtt.wsPort})` : ''}; InfluxDB ${env.INFLUX_URL} db ${config.influx.database}; ingest health http://127.0.0.1:${config.ingest.port}/health; API http://127.0.0.1:${config.api.port}/api/docs. Ctrl-C stops.`);
 }
 
 async function servicePassword(dataDir: string): Promise<string> {

@@ -19,7 +19,7 @@ describe('loadAppConfig: defaults', () => {
       // contract.md, "Configuration"
       mqtt: { port: 1883, wsPort: 8083, url: 'mqtt://127.0.0.1:1883', allowAnonymous: false, bind: '0.0.0.0', username: '', password: '', tls: undefined, maxPacketBytes: 64 * 1024, deviceMessagesPerSecond: 1000, connectsPerSecond: 100 },
       influx: { url: undefined, api: 'v1', database: 'greenwatch', user: '', password: '', token: '', org: '', batchSize: 5000, flushIntervalMs: 100, localPort: 8086 },
-      api: { port: 3000, adminApiKey: undefined },
+      api: { port: 3000, adminApiKey: undefined, bind: '0.0.0.0', clientId: 'greenwatch-api', notifyRetryMs: 2000, notifyMaxAttempts: 6, notifyTimeoutMs: 5000 },
       communityConfigDir: './config/communities',
       dataDir: './var',
       ingest: { clientId: 'greenwatch-ingest', port: 3001, memoryLines: 200_000, diskBudgetBytes: 2048 * 1024 * 1024 },
@@ -74,11 +74,16 @@ describe('loadAppConfig: values', () => {
       INFLUX_BATCH_SIZE: '100',
       INFLUX_FLUSH_MS: '25',
       LOG_LEVEL: 'debug',
+      API_BIND: '127.0.0.1',
+      API_CLIENT_ID: 'api-2',
+      NOTIFY_RETRY_MS: '50',
+      NOTIFY_MAX_ATTEMPTS: '3',
+      NOTIFY_TIMEOUT_MS: '1000',
     });
     assert.deepEqual(c, {
       mqtt: { port: 11883, wsPort: 18083, url: 'mqtts://broker.example:8883', allowAnonymous: true, bind: '127.0.0.1', username: 'svc', password: 'secret', tls: undefined, maxPacketBytes: 64 * 1024, deviceMessagesPerSecond: 1000, connectsPerSecond: 100 },
       influx: { url: 'https://influx.example:8086', api: 'v2', database: 'gw', user: 'u', password: 'p', token: 't', org: 'o', batchSize: 100, flushIntervalMs: 25, localPort: 9086 },
-      api: { port: 8080, adminApiKey: '0123456789abcdef' },
+      api: { port: 8080, adminApiKey: '0123456789abcdef', bind: '127.0.0.1', clientId: 'api-2', notifyRetryMs: 50, notifyMaxAttempts: 3, notifyTimeoutMs: 1000 },
       communityConfigDir: '/etc/gw/communities',
       dataDir: '/var/lib/greenwatch',
       ingest: { clientId: 'ingest-2', port: 3101, memoryLines: 5000, diskBudgetBytes: 3 * 1024 * 1024 },

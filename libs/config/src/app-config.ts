@@ -63,6 +63,11 @@ export const ENV_SCHEMA = z
     INFLUX_BATCH_SIZE: whole(1, 100_000).default(5000),
     INFLUX_FLUSH_MS: whole(1, 60_000).default(100),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    API_BIND: z.string().min(1).default('0.0.0.0'),
+    API_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an MQTT client id').default('greenwatch-api'),
+    NOTIFY_RETRY_MS: z.coerce.number().int().min(1).max(3_600_000).default(2000),
+    NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+    NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.MQTT_TLS_CERT) !== Boolean(env.MQTT_TLS_KEY)) {
@@ -114,7 +119,19 @@ export interface AppConfig {
     /** Above this journal size the ingest stops acknowledging (publishers keep the data). */
     diskBudgetBytes: number;
   };
-  api: { port: number; adminApiKey: string | undefined };
+  api: {
+    port: number;
+    adminApiKey: string | undefined;
+    /** Address the HTTP API listens on. */
+    bind: string;
+    /** The api's MQTT client id; its persistent session keeps alerts published while it is down. */
+    clientId: string;
+    /** Notification retries: first retry after this, doubling each time, up to maxAttempts in all. */
+    notifyRetryMs: number;
+    notifyMaxAttempts: number;
+    /** How long one delivery attempt may take. */
+    notifyTimeoutMs: number;
+  };
   communityConfigDir: string;
   dataDir: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -170,7 +187,15 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       localPort: e.INFLUX_LOCAL_PORT,
     },
     ingest: { clientId: e.INGEST_CLIENT_ID, port: e.INGEST_PORT, memoryLines: e.INGEST_MEMORY_LINES, diskBudgetBytes: e.INGEST_DISK_BUDGET_MB * 1024 * 1024 },
-    api: { port: e.API_PORT, adminApiKey: e.ADMIN_API_KEY },
+    api: {
+      port: e.API_PORT,
+      adminApiKey: e.ADMIN_API_KEY,
+      bind: e.API_BIND,
+      clientId: e.API_CLIENT_ID,
+      notifyRetryMs: e.NOTIFY_RETRY_MS,
+      notifyMaxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,
+    },
     communityConfigDir: e.COMMUNITY_CONFIG_DIR,
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
