@@ -1,9 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, type MqttContext, Payload } from '@nestjs/microservices';
 import { DEVICE_SUBSCRIPTIONS } from '#contracts';
+import { RESUME_BARRIER_PATTERN } from './resume-barrier.js';
 import { RulesService } from './rules.service.js';
 
-/** MQTT: the three device channels, all into RulesService.accept. */
+/** MQTT: the three device channels, all into RulesService.accept; and the resume barrier. */
 @Controller()
 export class RulesMessagesController {
   constructor(private readonly rules: RulesService) {}
@@ -21,6 +22,11 @@ export class RulesMessagesController {
   @EventPattern<string>(DEVICE_SUBSCRIPTIONS.status)
   status(@Payload() payload: Buffer, @Ctx() context: MqttContext): void {
     this.rules.accept(context.getTopic(), payload, retained(context));
+  }
+
+  @EventPattern<string>(RESUME_BARRIER_PATTERN)
+  resume(@Payload() payload: Buffer, @Ctx() context: MqttContext): void {
+    this.rules.resume(context.getTopic(), payload);
   }
 }
 

@@ -4,15 +4,16 @@ import type { DeviceRegistry } from '#contracts';
 import { MetricsRegistry } from '#observability';
 import { RulesEngine } from '#rules';
 import { StorageModule } from '#storage';
-import type { RawMqttServer } from '../../ingest/src/raw-mqtt.server.js';
+import type { ResumeBarrier } from './resume-barrier.js';
 import { RulesMessagesController } from './rules.controller.js';
+import type { RulesMqttServer } from './rules-mqtt.server.js';
 import type { RulesOptions } from './rules-options.js';
 import { RuleStateStore } from './rule-state.store.js';
-import { ALERT_PUBLISHER, type AlertPublisher, RULES_ENGINE, RULES_METRICS, RULES_OPTIONS, RULE_STATE_STORE, RulesService } from './rules.service.js';
+import { ALERT_PUBLISHER, type AlertPublisher, RESUME_BARRIER, RULES_ENGINE, RULES_METRICS, RULES_OPTIONS, RULE_STATE_STORE, RulesService } from './rules.service.js';
 
 @Module({})
 export class RulesModule {
-  static register(options: { server: RawMqttServer; registry: DeviceRegistry; rules: RulesOptions }): DynamicModule {
+  static register(options: { server: RulesMqttServer; registry: DeviceRegistry; rules: RulesOptions; barrier: ResumeBarrier }): DynamicModule {
     const publish: AlertPublisher = async (topic, payload) => {
       await options.server.client.publishAsync(topic, payload, { qos: 1 });
     };
@@ -24,6 +25,7 @@ export class RulesModule {
         RulesService,
         { provide: RULES_ENGINE, useValue: new RulesEngine(options.registry, { latenessMs: options.rules.latenessMs }) },
         { provide: RULES_OPTIONS, useValue: options.rules },
+        { provide: RESUME_BARRIER, useValue: options.barrier },
         { provide: RULE_STATE_STORE, useFactory: (config: AppConfig) => new RuleStateStore(config.dataDir), inject: [APP_CONFIG] },
         { provide: ALERT_PUBLISHER, useValue: publish },
         { provide: RULES_METRICS, useValue: new MetricsRegistry({ service: 'rules' }) },

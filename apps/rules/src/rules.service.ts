@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Subject, type Subscription } from 'rxjs';
 import { type Alert, alertsTopic, validateDeviceMessage } from '#contracts';
 import { type MetricsRegistry, RateLimitedLog } from '#observability';
 import { type RuleInput, type RulesEngine, alertToLine, judge, latestAlertsQuery, storedAlertsFrom } from '#rules';
 import { InfluxStore } from '#storage';
+import { type ResumeBarrier, isOwnBarrier } from './resume-barrier.js';
 import type { RulesOptions } from './rules-options.js';
 import type { RuleStateStore } from './rule-state.store.js';
 
@@ -12,6 +13,9 @@ export const RULES_OPTIONS = Symbol('RULES_OPTIONS');
 export const RULE_STATE_STORE = Symbol('RULE_STATE_STORE');
 export const ALERT_PUBLISHER = Symbol('ALERT_PUBLISHER');
 export const RULES_METRICS = Symbol('RULES_METRICS');
+export const RESUME_BARRIER = Symbol('RESUME_BARRIER');
+
+const DEFAULT_CATCH_UP_TIMEOUT_MS = 30_000;
 
 /** Publishes one alert JSON on a topic with QoS 1. */
 export type AlertPublisher = (topic: string, payload: string) => Promise<void>;
@@ -26,14 +30,21 @@ export type AlertPublisher = (topic: string, payload: string) => Promise<void>;
  * snapshot every RULES_SNAPSHOT_S seconds; at shutdown, which Nest runs after the MQTT session
  * has stopped taking messages, save it once more. The broker keeps what arrives meanwhile
  * (persistent session, QoS 1), so nothing acknowledged is lost and nothing open is raised twice.
+ * Back up, the engine catches up (RulesEngine.beginCatchUp): it judges nothing until the resume
+ * barrier has come through the backlog (resume-barrier.ts), since aedes delivers that backlog
+ * after newer live messages; without a resumed session it judges at once, and it stops waiting
+ * after RULES_CATCHUP_S.
  */
 @Injectable()
-export class RulesService implements OnModuleInit, OnApplicationShutdown {
+export class RulesService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  /** Set before the transport is disposed: from then on nothing is judged nor acknowledged (start.ts's AckGate). */
+  stopping = false;
   private readonly logger = new Logger('Rules');
   private readonly problems = new RateLimitedLog((line) => this.logger.warn(line), { burst: 20, windowMs: 60_000 });
   private readonly inputs = new Subject<RuleInput>();
   private subscription: Subscription | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private catchUpTimer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
   private readonly received;
   private readonly invalid;
@@ -45,6 +56,7 @@ export class RulesService implements OnModuleInit, OnApplicationShutdown {
     @Inject(RULE_STATE_STORE) private readonly state: RuleStateStore,
     @Inject(ALERT_PUBLISHER) private readonly publish: AlertPublisher,
     @Inject(RULES_METRICS) metrics: MetricsRegistry,
+    @Inject(RESUME_BARRIER) private readonly barrier: ResumeBarrier,
     private readonly store: InfluxStore,
   ) {
     this.received = metrics.counter('greenwatch_rules_messages_in_total', 'Device messages received by the rules');
@@ -61,6 +73,7 @@ export class RulesService implements OnModuleInit, OnApplicationShutdown {
     const stored = storedAlertsFrom(await this.store.connection.query(latestAlertsQuery()));
     const { reopened, closed } = this.engine.reconcile(stored);
     this.logger.log(`rule state: ${snapshot ? `snapshot ${this.state.path}` : 'no snapshot'}; ${this.engine.book.size} open alerts (${reopened} reopened and ${closed} closed from the alert measurement)`);
+    this.engine.beginCatchUp();
     this.subscription = this.inputs.pipe(judge(this.engine)).subscribe({
       next: (alert) => this.emit(alert),
       error: (error: unknown) => this.logger.error(`rule pipeline failed: ${String(error)}`),
@@ -69,8 +82,53 @@ export class RulesService implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
+  /** The first CONNACK: a resumed session may hold a backlog (wait for the barrier, up to the timeout); a new one holds none. */
+  sessionStarted(sessionPresent: boolean): void {
+    if (!sessionPresent) return this.endCatchUp('no persistent session was resumed: no backlog');
+    this.catchUpTimer = setTimeout(() => {
+      if (this.engine.catchingUp) this.endCatchUp(`the broker's backlog did not come in within ${this.catchUpTimeoutMs / 1000} s${this.gapsText()}: judging resumes; older messages still to come count as late`, 'warn');
+    }, this.catchUpTimeoutMs);
+    this.catchUpTimer.unref();
+  }
+
+  barrierFailed(error: Error): void {
+    this.logger.warn(`could not publish the resume barrier (${error.message}): a backlog is waited for at most ${this.catchUpTimeoutMs / 1000} s`);
+  }
+
+  /** A message on the barrier pattern: this start's barrier means the backlog is in. Never throws. */
+  resume(topic: string, payload: Buffer): void {
+    if (!isOwnBarrier(this.barrier, topic, payload) || !this.engine.catchingUp) return;
+    try {
+      for (const alert of this.engine.backlogIn()) this.emit(alert);
+      this.logger.log(`backlog in${this.engine.catchingUp ? `; waiting for${this.gapsText()}` : '; judging resumes'}`);
+    } catch (error) {
+      this.problems.log(`rules failed on the resume barrier: ${(error as Error).message}`);
+    }
+  }
+
+  private endCatchUp(why: string, level: 'log' | 'warn' = 'log'): void {
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
+    if (!this.engine.catchingUp) return;
+    try {
+      for (const alert of this.engine.endCatchUp()) this.emit(alert);
+    } catch (error) {
+      this.problems.log(`rules failed ending the catch-up: ${(error as Error).message}`);
+    }
+    this.logger[level](why);
+  }
+
+  private get catchUpTimeoutMs(): number {
+    return this.options.catchUpTimeoutMs ?? DEFAULT_CATCH_UP_TIMEOUT_MS;
+  }
+
+  private gapsText(): string {
+    const gaps = Object.entries(this.engine.gaps()).map(([c, devices]) => `${c}: ${devices.slice(0, 5).join(', ')}${devices.length > 5 ? ` and ${devices.length - 5} more` : ''}`);
+    return gaps.length ? ` (seq gaps at ${gaps.join('; ')})` : '';
+  }
+
   /** One MQTT message. Never throws. */
   accept(topic: string, payload: Buffer, retained = false): void {
+    if (this.stopping) return; // unacknowledged: the broker delivers it again at the next start
     this.received.inc();
     const result = validateDeviceMessage(topic, payload, Date.now());
     if (!result.ok) {
@@ -78,7 +136,8 @@ export class RulesService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     try {
-      this.inputs.next({ message: result.message, retained });
+      const untimed = result.message.channel === 'status' && !hasTs(payload);
+      this.inputs.next({ message: result.message, retained, untimed });
     } catch (error) {
       this.problems.log(`rules failed on ${topic}: ${(error as Error).message}`);
     }
@@ -98,9 +157,23 @@ export class RulesService implements OnModuleInit, OnApplicationShutdown {
     return this.saving;
   }
 
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
     this.subscription?.unsubscribe();
     await this.save();
+  }
+}
+
+/** Whether a (valid) status payload carried its own `ts`: the broker's last will has none. */
+function hasTs(payload: Buffer): boolean {
+  try {
+    return (JSON.parse(payload.toString('utf8')) as { ts?: unknown }).ts !== undefined;
+  } catch {
+    return false;
   }
 }

@@ -1,34 +1,44 @@
 import { NestFactory } from '@nestjs/core';
 import { type AppConfig, ConfigModule, loadDeviceRegistry, logLevelsFor } from '#config';
 import { validateRuleOverrides } from '#rules';
-import { RawMqttServer } from '../../ingest/src/raw-mqtt.server.js';
+import { AckGate } from '../../ingest/src/ack-gate.js';
+import { newResumeBarrier } from './resume-barrier.js';
+import { RulesMqttServer } from './rules-mqtt.server.js';
 import { RulesModule } from './rules.module.js';
 import { type RulesOptions, loadRulesOptions } from './rules-options.js';
+import { RulesService } from './rules.service.js';
 
 /**
  * Builds and starts the rules app: a Nest microservice on the MQTT transport with a persistent
  * session (fixed client id, clean session off, QoS 1), so what devices publish while it is down
- * waits in the broker and is judged when it is back. A community whose `rules:` overrides name
+ * waits in the broker and is judged when it is back, in event-time order with what arrives live
+ * meanwhile (the resume barrier and the engine's catch-up: resume-barrier.ts, RulesEngine.beginCatchUp). A community whose `rules:` overrides name
  * an unknown parameter or a bad value stops the start, naming the file's field.
  */
 export async function startRules(config: AppConfig, rules: RulesOptions = loadRulesOptions()) {
   const registry = await loadDeviceRegistry(config.communityConfigDir);
   const problems = registry.allCommunities().flatMap((c) => validateRuleOverrides(c).map((p) => `community ${c.id}: ${p.field}: expected ${p.expected}`));
   if (problems.length) throw new Error(`bad rule overrides:\n  ${problems.join('\n  ')}`);
-  const server = new RawMqttServer({
-    url: config.mqtt.url,
-    clientId: rules.clientId,
-    clean: false,
-    username: config.mqtt.username || undefined,
-    password: config.mqtt.password || undefined,
-    subscribeOptions: { qos: 1 },
-    reconnectPeriod: 1000,
-    connectTimeout: 10_000,
-  });
+  const broker = { url: config.mqtt.url, username: config.mqtt.username || undefined, password: config.mqtt.password || undefined };
+  const barrier = newResumeBarrier(rules.clientId);
+  const server = new RulesMqttServer(
+    { ...broker, clientId: rules.clientId, clean: false, subscribeOptions: { qos: 1 }, reconnectPeriod: 1000, connectTimeout: 10_000 },
+    barrier,
+    broker,
+  );
+  // PUBACK only once the engine has taken the message, and none once the service is stopping: Nest
+  // drops what arrives while it disposes the transport, so that must stay unacknowledged for the
+  // broker to deliver again at the next start, not be acknowledged and lost.
+  let service: RulesService | undefined;
+  server.ackGate = new AckGate(() => service?.stopping ?? false);
   const app = await NestFactory.create(
-    { module: class RulesApp {}, imports: [ConfigModule.forRoot(config), RulesModule.register({ server, registry, rules })] },
+    { module: class RulesApp {}, imports: [ConfigModule.forRoot(config), RulesModule.register({ server, registry, rules, barrier })] },
     { logger: logLevelsFor(config.logLevel) },
   );
+  const started = app.get(RulesService);
+  service = started;
+  server.onSession = (present) => started.sessionStarted(present);
+  server.onBarrierError = (error) => started.barrierFailed(error);
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   app.enableShutdownHooks([]);
   await app.init();

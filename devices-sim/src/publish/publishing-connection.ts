@@ -34,6 +34,8 @@ export class PublishingConnection {
   readonly latencies: number[] = [];
   private inFlight = 0;
   private waiters: (() => void)[] = [];
+  /** Virtual times of the publishes not yet acknowledged, oldest first (those published with one). */
+  private readonly pendingTs: { ts: number; done: boolean }[] = [];
 
   private constructor(
     private readonly client: MqttClient,
@@ -69,18 +71,36 @@ export class PublishingConnection {
     return this.inFlight;
   }
 
+  /** Virtual time of the oldest publish not yet acknowledged, or Infinity when none is pending. */
+  get oldestPendingTs(): number {
+    const q = this.pendingTs;
+    while (q.length && q[0].done) q.shift();
+    return q.length ? q[0].ts : Infinity;
+  }
+
+  /** Resolves at the next acknowledgement (or failure) of any publish, at once when none is pending. */
+  nextAck(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+
   /** Resolves when a slot is free. */
   room(): Promise<void> {
     return this.hasRoom ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Publishes at once; the caller checks `hasRoom` (or awaits `room()`) first. */
-  publish(topic: string, payload: string | Buffer, retain = false, qos: 0 | 1 = this.options.qos): void {
+  /**
+   * Publishes at once; the caller checks `hasRoom` (or awaits `room()`) first. `virtualTs`, when
+   * given, is kept until the publish is acknowledged (see `oldestPendingTs`).
+   */
+  publish(topic: string, payload: string | Buffer, retain = false, qos: 0 | 1 = this.options.qos, virtualTs?: number): void {
     this.inFlight++;
     this.stats.sent++;
     const t0 = this.options.recordLatency && this.latencies.length < 1_000_000 ? performance.now() : -1;
+    const pending = virtualTs === undefined ? undefined : { ts: virtualTs, done: false };
+    if (pending) this.pendingTs.push(pending);
     this.client.publish(topic, payload, { qos, retain }, (error) => {
       this.inFlight--;
+      if (pending) pending.done = true;
       if (t0 >= 0) this.latencies.push(performance.now() - t0);
       if (error) this.fail(error);
       else this.stats.acknowledged++;

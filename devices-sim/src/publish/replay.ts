@@ -28,7 +28,22 @@ export interface ReplayOptions {
   onProgress?: (progress: ReplayProgress) => void;
   /** Connections opened at once while starting (default 32). */
   connectConcurrency?: number;
+  /**
+   * Virtual time by which the next publish may run ahead of the oldest one not yet acknowledged,
+   * over all connections (default 60 s). See `replay`.
+   */
+  maxSkewMs?: number;
+  /**
+   * Asked before each step (tests: hold the devices while a consumer restarts). When it returns a
+   * promise, the replay waits until the broker has acknowledged everything sent, tells `onPaused`,
+   * and goes on once the promise resolves.
+   */
+  pause?: () => Promise<void> | undefined;
+  onPaused?: () => void;
 }
+
+/** Default bound of virtual-time skew between connections: half the rules' default lateness (2 minutes). */
+export const DEFAULT_MAX_SKEW_MS = 60_000;
 
 export interface ReplayProgress {
   virtualTs: number;
@@ -49,10 +64,20 @@ export interface ReplayResult extends ReplayProgress {
 /**
  * Replays a planned run against a broker: every device on its own connection with its own
  * credentials and last will, messages in virtual-time order, paced by `speed`.
+ *
+ * Sending in virtual-time order is not arriving in it: each connection has its own window of
+ * unacknowledged publishes, and the broker reads the sockets in whatever order they are ready. At
+ * `max`, a few milliseconds of wall time between two sockets are many minutes of virtual time (a
+ * window of 32 one-minute readings is half an hour), so a consumer that orders by event time within
+ * a bounded lateness (the rules: 2 minutes) would take an on-time device for a silent one and drop
+ * its readings as late. So the replay never publishes a message more than `maxSkewMs` of virtual
+ * time after the oldest publish still unacknowledged on any connection: what the broker has at any
+ * moment spans at most that much event time, as it does live.
  */
 export async function replay(run: ScenarioRun, options: ReplayOptions): Promise<ReplayResult> {
   const clock = options.clock ?? systemClock;
   const window = options.window ?? 32;
+  const maxSkewMs = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
   const connections: (PublishingConnection | undefined)[] = new Array(run.devices.length);
   const retired: ConnectionStats[] = [];
   const open = (d: PlannedDevice) =>
@@ -66,6 +91,19 @@ export async function replay(run: ScenarioRun, options: ReplayOptions): Promise<
     throw error;
   }
 
+  // A lower bound of the oldest pending publish's virtual time over all connections, recomputed
+  // only when a publish would run past it. It stays a lower bound: acknowledgements only raise the
+  // true value, and what is published from now on is no older than the step that recomputed it.
+  let oldestPending = -Infinity;
+  const oldestNow = () => connections.reduce((m, c) => (c ? Math.min(m, c.oldestPendingTs) : m), Infinity);
+  const withinSkew = async (ts: number) => {
+    if (ts - maxSkewMs <= oldestPending) return;
+    for (;;) {
+      oldestPending = Math.min(oldestNow(), ts);
+      if (ts - maxSkewMs <= oldestPending) return;
+      await Promise.race(connections.filter((c): c is PublishingConnection => c !== undefined && c.oldestPendingTs < ts - maxSkewMs).map((c) => c.nextAck()));
+    }
+  };
   const perDevice = new Array<number>(run.devices.length).fill(0);
   const started = clock.now();
   let published = 0;
@@ -78,6 +116,12 @@ export async function replay(run: ScenarioRun, options: ReplayOptions): Promise<
   };
   try {
     for (const step of run.steps()) {
+      const paused = options.pause?.();
+      if (paused) {
+        await Promise.all(connections.map((c) => c?.drain()));
+        options.onPaused?.();
+        await paused;
+      }
       virtualTs = step.ts;
       if (options.speed !== 'max') {
         const wait = started + (step.ts - run.start) / options.speed - clock.now();
@@ -86,8 +130,9 @@ export async function replay(run: ScenarioRun, options: ReplayOptions): Promise<
       const connection = connections[step.device];
       if (step.kind === 'publish') {
         if (!connection) throw new Error(`device ${run.devices[step.device].deviceId} has no connection`);
+        await withinSkew(step.ts);
         if (!connection.hasRoom) await connection.room();
-        connection.publish(step.topic, step.payload, step.retain);
+        connection.publish(step.topic, step.payload, step.retain, options.qos, step.ts);
         perDevice[step.device]++;
         published++;
         if ((published & 255) === 0 && options.onProgress && clock.now() >= nextProgress) {

@@ -30,6 +30,13 @@ export class CommunityRuntime {
   private nextOfflineCheck = -Infinity;
   private coverageArmed = false;
   private readonly coverageDirty = new Set<string>();
+  /**
+   * Catching up after a restart (see RulesEngine.beginCatchUp): hold every message in the buffer,
+   * judging nothing, until the broker's backlog is in; then until no device that numbers its
+   * messages (`seq`) has a gap. Lateness is still judged against the watermark restored from the
+   * snapshot, so what was judged before the restart is not judged twice.
+   */
+  private hold: 'none' | 'backlog' | 'gaps' = 'none';
 
   constructor(
     readonly config: CommunityConfig,
@@ -44,11 +51,58 @@ export class CommunityRuntime {
 
   /** A telemetry or event message; returns false when it is late. */
   push(msg: DeviceMessage): boolean {
+    const dev = this.device(msg);
+    if (!(msg.ts <= (dev.received ?? -Infinity))) dev.received = msg.ts;
+    if (msg.seq !== undefined) this.sequence(dev, msg.seq);
     return this.buffer.push(msg);
+  }
+
+  beginCatchUp(): void {
+    this.hold = 'backlog';
+    for (const d of this.devices.values()) d.ahead = [];
+  }
+
+  /** The backlog is in (the resume barrier came through it): release once the gaps are filled. */
+  backlogIn(): void {
+    if (this.hold === 'backlog') this.hold = 'gaps';
+  }
+
+  /** Stop waiting (no backlog to wait for, or it took too long): release now. */
+  endCatchUp(): void {
+    this.hold = 'none';
+    for (const d of this.devices.values()) delete d.ahead;
+  }
+
+  get catchingUp(): boolean {
+    return this.hold !== 'none';
+  }
+
+  /** Devices whose newer messages overtook older ones that have not arrived yet. */
+  gaps(): string[] {
+    return [...this.devices.values()].filter((d) => d.ahead?.length).map((d) => d.id);
+  }
+
+  private sequence(dev: DeviceRuntime, seq: number): void {
+    if (dev.ahead === undefined || dev.seq === undefined) {
+      // Normal running: in order on the device's own connection; gaps (a rejected message) are not waited for.
+      if (!(seq <= (dev.seq ?? -1))) dev.seq = seq;
+      return;
+    }
+    if (seq === dev.seq + 1) {
+      dev.seq = seq;
+      if (dev.ahead.length) {
+        const ahead = new Set(dev.ahead);
+        while (ahead.delete(dev.seq + 1)) dev.seq++;
+        dev.ahead = [...ahead];
+      }
+    } else if (seq > dev.seq + 1) dev.ahead.push(seq);
+    // seq <= dev.seq: a redelivery, or the device restarted its numbering: nothing to wait for
   }
 
   /** Judges what the watermark has passed, then silence and coverage at the watermark. */
   advance(out: Alert[], drain = false): void {
+    if (this.hold === 'gaps' && this.gaps().length === 0) this.endCatchUp();
+    if (this.hold !== 'none' && !drain) return;
     const released = drain ? this.buffer.drain() : this.buffer.release();
     if (!Number.isFinite(this.buffer.watermark)) return;
     if (!Number.isFinite(this.startedAt)) this.start(this.buffer.watermark);
@@ -58,15 +112,15 @@ export class CommunityRuntime {
   }
 
   /**
-   * A `status` message: judged at once at the community's clock (a broker-published last will
-   * carries no `ts`, and its receive time means nothing in a replay). A retained status is what
-   * the broker replays on every subscribe: it informs a rules service that knows nothing yet, and
-   * is old news to one whose community clock runs (live, or restored from a snapshot).
+   * A `status` message, judged at once at its own `ts`. A retained status is what the broker
+   * replays on every subscribe: it informs a rules service that knows nothing yet, and is old news
+   * to one whose community clock runs (live, or restored from a snapshot).
    */
-  status(msg: DeviceMessage, retained: boolean, out: Alert[]): void {
-    if (retained && Number.isFinite(this.startedAt)) return;
+  status(msg: DeviceMessage, retained: boolean, out: Alert[], untimed = false): void {
     const dev = this.device(msg);
-    const at = Number.isFinite(this.buffer.clock) ? this.buffer.clock : msg.ts;
+    if (msg.seq !== undefined && !retained) this.sequence(dev, msg.seq); // a device numbers its statuses with the rest
+    if (retained && Number.isFinite(this.startedAt)) return;
+    const at = untimed ? this.untimedStatusAt(dev, msg) : msg.ts;
     const subject = subjectOf(this.scope, dev, 'device.offline', this.registry.device(this.config.id, dev.id));
     const p = this.paramsOf(dev)['device.offline'];
     if (!p.enabled) return;
@@ -75,6 +129,21 @@ export class CommunityRuntime {
       out.push(alert);
       if (dev.type === 'waste_bin' && dev.compound) this.coverageDirty.add(dev.compound);
     }
+  }
+
+  /**
+   * When a status without `ts` happened, in event time. The one that matters is the broker's last
+   * will `{"online":false}`: its receive time is the server's clock, which means nothing in a
+   * replay, and the community's clock at its arrival depends on how the broker interleaved it with
+   * other devices' messages (at max speed, minutes of virtual time). MQTT publishes a will after
+   * the last message of its connection [MQTT-3.1.2-8], so in the device's own order it comes right
+   * after that message: the device is offline as of the newest `ts` received from it. The same
+   * data then gives the same alert, live or replayed at any speed. An untimed `online: true` is
+   * news of now: the community's clock. Without either, the receive time.
+   */
+  private untimedStatusAt(dev: DeviceRuntime, msg: DeviceMessage): number {
+    if (msg.fields.online === false && dev.received !== undefined && Number.isFinite(dev.received)) return dev.received;
+    return Number.isFinite(this.buffer.clock) ? this.buffer.clock : msg.ts;
   }
 
   private start(at: number): void {
@@ -171,13 +240,16 @@ export class CommunityRuntime {
   }
 
   snapshot(): CommunitySnapshot {
-    return { id: this.config.id, startedAt: Number.isFinite(this.startedAt) ? this.startedAt : null, buffer: this.buffer.toJSON(), devices: [...this.devices.values()] };
+    return { id: this.config.id, startedAt: Number.isFinite(this.startedAt) ? this.startedAt : null, buffer: this.buffer.toJSON(), devices: [...this.devices.values()].map(({ ahead: _ahead, ...d }) => d) };
   }
 
   restore(s: CommunitySnapshot): void {
     this.buffer = EventTimeBuffer.from(this.buffer.latenessMs, s.buffer);
     this.startedAt = s.startedAt ?? -Infinity;
-    for (const d of s.devices) this.devices.set(d.id, { ...d, lastSeen: d.lastSeen ?? -Infinity });
+    for (const d of s.devices) {
+      const { ahead: _ahead, ...saved } = d;
+      this.devices.set(d.id, { ...saved, lastSeen: d.lastSeen ?? -Infinity });
+    }
     this.nextOfflineCheck = -Infinity;
     this.coverageArmed = false;
   }

@@ -13,6 +13,12 @@ export interface DeviceRuntime {
   compound?: string;
   /** Event time of the newest message judged, or of the community's start for a device not heard yet. */
   lastSeen: number;
+  /** Event time of the newest message received (judged or still buffered): where a last will goes. */
+  received?: number;
+  /** The device's `seq` up to which every message has been received (when it sends `seq`). */
+  seq?: number;
+  /** While catching up: seqs received beyond a gap after `seq` (newer messages that overtook older ones). */
+  ahead?: number[];
   /** The waste bin's category: configured, else reported. */
   category?: string;
   /** Rule id -> that rule's state. */

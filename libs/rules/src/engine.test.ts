@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { DeviceMessage } from '#contracts';
 import { validateRuleOverrides } from './catalogue.js';
 import { RulesEngine } from './engine.js';
-import { brief, engineFor, event, noiseMinutes, registryFrom, run, sh, status, telemetry } from './fixtures.js';
+import { COMMUNITY, brief, engineFor, event, noiseMinutes, registryFrom, run, sh, status, telemetry } from './fixtures.js';
 
 const METER = '{id: n-01, type: noise, compound: c1, zone: "1"}';
 const GATE = '{id: g-01, type: access_gate, compound: c1, intervalS: 60}';
@@ -60,11 +60,24 @@ describe('device.offline on the community event-time clock', () => {
     assert.deepEqual(alerts.map(brief), ['raised critical device.offline g-01 10:03 value=180 threshold=180']);
   });
 
-  it('raises on a status online:false and ignores a retained one for a device already heard', () => {
+  it('raises on a last will (a status without ts) right after the device\'s last message, and ignores a retained one for a device already heard', () => {
     const engine = engineFor([METER, GATE], { latenessMs: 0 });
     run(engine, [telemetry('access_gate', 'g-01', sh('10:00'), { doorClosed: true }), telemetry('noise', 'n-01', sh('10:01'), { laeq: 40 })], false);
-    assert.deepEqual(engine.accept(status('access_gate', 'g-01', Date.now(), false), { retained: true }), []);
-    assert.deepEqual(engine.accept(status('access_gate', 'g-01', Date.now(), false)).map(brief), ['raised critical device.offline g-01 10:01']);
+    // ts of an untimed status is its receive time (here: now, far from the replayed day): it must not matter
+    assert.deepEqual(engine.accept(status('access_gate', 'g-01', Date.now(), false), { retained: true, untimed: true }), []);
+    assert.deepEqual(engine.accept(status('access_gate', 'g-01', Date.now(), false), { untimed: true }).map(brief), ['raised critical device.offline g-01 10:00']);
+    // back: its status (with ts) clears at its own time
+    assert.deepEqual(engine.accept(status('access_gate', 'g-01', sh('10:20'), true)).map(brief), ['cleared critical device.offline g-01 10:20']);
+  });
+
+  it('places a last will the same whatever the community clock is when it arrives', () => {
+    const at = (clockMinutes: number) => {
+      const engine = engineFor([METER, GATE], { latenessMs: 120_000 });
+      run(engine, [telemetry('access_gate', 'g-01', sh('10:00:30'), { doorClosed: true }), ...noiseMinutes('n-01', sh('10:00'), clockMinutes, () => 40)], false);
+      return engine.accept(status('access_gate', 'g-01', Date.now(), false), { untimed: true }).map(brief);
+    };
+    assert.deepEqual(at(2), ['raised critical device.offline g-01 10:00']);
+    assert.deepEqual(at(3), at(2)); // g-01's silence timeout (3 min) not reached yet either way
   });
 });
 
@@ -104,6 +117,73 @@ describe('restart', () => {
     // ... and it still clears: the zone-limit alert of before the restart is the one cleared after it
     const zone = stored.find((s) => s.rule === 'noise.zone_limit')!;
     assert.ok(after.some((a) => a.alertId === zone.alertId && a.state === 'cleared') || second.openAlerts().some((a) => a.alertId === zone.alertId));
+  });
+});
+
+describe('catch-up after a restart (the broker sends its backlog after newer live messages)', () => {
+  const devices = [METER, GATE];
+  // One reading a minute from each device, numbered per device as the contract's `seq` allows.
+  const seqs = new Map<string, number>();
+  const day = [
+    ...noiseMinutes('n-01', sh('22:00'), 120, (i) => (i >= 30 && i < 70 ? 52 : 40), (i) => (i === 50 ? 80 : 50)),
+    ...Array.from({ length: 120 }, (_, i) => telemetry('access_gate', 'g-01', sh('22:00') + i * 60_000 + 500, { doorClosed: true })),
+    event('access_gate', 'g-01', sh('22:55:10'), 'forced_open'),
+  ]
+    .sort((a, b) => a.ts - b.ts)
+    .map((m) => {
+      const seq = seqs.get(m.deviceId) ?? 0;
+      seqs.set(m.deviceId, seq + 1);
+      return { ...m, seq };
+    });
+  const cut = day.findIndex((m) => m.ts >= sh('22:40'));
+  const backlogEnd = day.findIndex((m) => m.ts >= sh('23:00'));
+  const label = (a: { alertId: string }) => `${a.alertId} ${brief(a as never)}`;
+
+  function restarted(): { engine: RulesEngine; before: string[] } {
+    const first = engineFor(devices, { latenessMs: 120_000 });
+    const before = run(first, day.slice(0, cut), false).map(label);
+    const engine = engineFor(devices, { latenessMs: 120_000 });
+    engine.restore(JSON.parse(JSON.stringify(first.snapshot())));
+    engine.beginCatchUp();
+    return { engine, before };
+  }
+
+  it('without catch-up, live messages first make the whole backlog late', () => {
+    const { engine, before } = restarted();
+    engine.endCatchUp();
+    const after = run(engine, [...day.slice(backlogEnd), ...day.slice(cut, backlogEnd)]).map(label);
+    assert.ok(engine.stats.late > 0);
+    assert.notDeepEqual([...before, ...after], run(engineFor(devices, { latenessMs: 120_000 }), day).map(label));
+  });
+
+  it('judges nothing until the backlog is in, then gives the alerts of an uninterrupted run', () => {
+    const uninterrupted = run(engineFor(devices, { latenessMs: 120_000 }), day).map(label);
+    assert.ok(uninterrupted.some((a) => a.includes('security.gate_forced')) && uninterrupted.some((a) => a.includes('noise.night_burst')));
+    const { engine, before } = restarted();
+    // aedes: live messages (23:00 on) interleaved with the queue (22:40-22:59), live first
+    const live = day.slice(backlogEnd);
+    const queued = day.slice(cut, backlogEnd);
+    const arrivals: DeviceMessage[] = [];
+    for (let i = 0; i < Math.max(live.length, queued.length); i++) arrivals.push(...(i < 20 ? [live[i]] : []), ...(queued[i] ? [queued[i]] : []));
+    const during: string[] = [];
+    for (const m of arrivals) during.push(...engine.accept(m).map(label));
+    assert.deepEqual(during, [], 'nothing judged while catching up');
+    const after = [...engine.backlogIn(), ...run(engine, live.slice(20))].map(label);
+    assert.equal(engine.stats.late, 0);
+    assert.deepEqual([...before, ...after], uninterrupted);
+  });
+
+  it('after the barrier, waits for messages queued behind it that newer ones overtook (a seq gap)', () => {
+    const { engine } = restarted();
+    const queued = day.slice(cut, backlogEnd);
+    const stragglers = queued.slice(-4); // queued while the barrier was on its way
+    for (const m of [...day.slice(backlogEnd, backlogEnd + 6), ...queued.slice(0, -4)]) engine.accept(m);
+    assert.deepEqual(engine.backlogIn(), []);
+    assert.ok(engine.catchingUp);
+    assert.deepEqual(Object.keys(engine.gaps()), [COMMUNITY]);
+    for (const m of stragglers) engine.accept(m);
+    assert.equal(engine.catchingUp, false);
+    assert.equal(engine.stats.late, 0);
   });
 });
 

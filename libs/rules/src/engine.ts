@@ -67,9 +67,10 @@ export class RulesEngine {
   /**
    * One validated device message. Returns the alerts it caused (raised, escalated, cleared),
    * possibly for earlier messages the watermark has now passed. `retained` marks a retained
-   * delivery (a status replayed by the broker on subscribe).
+   * delivery (a status replayed by the broker on subscribe); `untimed` a status whose payload had
+   * no `ts` (the broker's last will: its `ts` is the receive time, see CommunityRuntime.status).
    */
-  accept(msg: DeviceMessage, options: { retained?: boolean } = {}): Alert[] {
+  accept(msg: DeviceMessage, options: { retained?: boolean; untimed?: boolean } = {}): Alert[] {
     const community = this.communities.get(msg.communityId);
     if (!community) {
       this.stats.unknownCommunity++;
@@ -77,7 +78,7 @@ export class RulesEngine {
     }
     const out: Alert[] = [];
     if (msg.channel === 'status') {
-      community.status(msg, options.retained ?? false, out);
+      community.status(msg, options.retained ?? false, out, options.untimed ?? false);
       return out;
     }
     if (!community.push(msg)) {
@@ -86,6 +87,54 @@ export class RulesEngine {
     }
     this.stats.judged++;
     community.advance(out);
+    return out;
+  }
+
+  /**
+   * Catch-up after a restart. While the service was down the broker kept what devices published
+   * (persistent session, QoS 1); on reconnect aedes delivers new messages as they come while it
+   * is still sending that backlog, so a device's queued messages arrive after its newer live
+   * ones, however long the downtime, and lateness alone would drop the whole backlog as late.
+   * So from `beginCatchUp` nothing is judged: messages are buffered (lateness is still judged
+   * against the restored watermark). `backlogIn` says the backlog up to the resume barrier has
+   * arrived (see apps/rules/src/resume-barrier.ts); judging resumes as soon as no device that
+   * numbers its messages has a `seq` gap (messages queued while the barrier was on its way, whose
+   * newer live successors overtook them). `endCatchUp` stops waiting at once (no session was
+   * resumed, or the backlog took too long). Judged in `ts` order, the backlog and the live
+   * messages give the alerts an uninterrupted run gives.
+   */
+  beginCatchUp(): void {
+    for (const c of this.communities.values()) c.beginCatchUp();
+  }
+
+  backlogIn(): Alert[] {
+    for (const c of this.communities.values()) c.backlogIn();
+    return this.advanceAll();
+  }
+
+  endCatchUp(): Alert[] {
+    for (const c of this.communities.values()) c.endCatchUp();
+    return this.advanceAll();
+  }
+
+  get catchingUp(): boolean {
+    for (const c of this.communities.values()) if (c.catchingUp) return true;
+    return false;
+  }
+
+  /** Devices with a `seq` gap, by community (what a catch-up is waiting for). */
+  gaps(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [id, c] of this.communities) {
+      const g = c.gaps();
+      if (g.length) out[id] = g;
+    }
+    return out;
+  }
+
+  private advanceAll(): Alert[] {
+    const out: Alert[] = [];
+    for (const c of this.communities.values()) c.advance(out);
     return out;
   }
 

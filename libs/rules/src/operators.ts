@@ -6,6 +6,8 @@ import type { RulesEngine } from './engine.js';
 export interface RuleInput {
   message: DeviceMessage;
   retained?: boolean;
+  /** A status whose payload had no `ts` (the broker's last will). */
+  untimed?: boolean;
 }
 
 /**
@@ -20,7 +22,7 @@ export function evaluateRules(engine: RulesEngine): OperatorFunction<RuleInput, 
 }
 
 export function judge(engine: RulesEngine): OperatorFunction<RuleInput, Alert> {
-  return mergeMap((input) => from(engine.accept(input.message, { retained: input.retained })));
+  return mergeMap((input) => from(engine.accept(input.message, { retained: input.retained, untimed: input.untimed })));
 }
 
 export function flushOnComplete(engine: RulesEngine): OperatorFunction<Alert, Alert> {
