@@ -28,11 +28,11 @@ export interface StepResult {
   targetRate: number | 'max';
   durationS: number;
   publisher: PublisherSummary;
-  /** Acknowledged by the broker per second of publishing. */
+  /** Sent (and, with no errors, acknowledged) per second of the measured phase. */
   publishedPerSecond: number;
   stored: number;
   lost: number;
-  /** Stored readings / (last one stored − first publish). */
+  /** Stored readings / (last one stored − first publish); includes the short tail (publisher.ts). */
   storedPerSecond: number;
   storedLatencyMs: Percentiles;
   alerts: { expected: number; received: number; perSecond: number; latencyMs: Percentiles };
@@ -56,12 +56,12 @@ export class EndToEndBench {
     private readonly alertCounter: MqttCounter,
     influxUrl: string,
     database: string,
-    private readonly options: { devices: number; connections: number; window: number; logDir: string },
+    private readonly options: { devices: number; connections: number; window: number; logDir: string; latenessS: number },
   ) {
     this.influx = new InfluxConnection({ url: influxUrl, api: 'v1', database });
   }
 
-  static async open(pipeline: BenchPipeline, influxUrl: string, database: string, options: { devices: number; connections: number; window: number; logDir: string }): Promise<EndToEndBench> {
+  static async open(pipeline: BenchPipeline, influxUrl: string, database: string, options: { devices: number; connections: number; window: number; logDir: string; latenessS: number }): Promise<EndToEndBench> {
     let bench: EndToEndBench | undefined;
     const counter = await MqttCounter.open({
       url: pipeline.mqttUrl,
@@ -82,7 +82,7 @@ export class EndToEndBench {
     const sampler = new ProcessSampler(new Map(pids)).start();
     const probe = this.startProbe(communityId);
     const publisher = await runPublisher(
-      { url: this.pipeline.mqttUrl, communityId, devices: this.options.devices, rate: rate === 'max' ? 0 : rate, durationS, connections: this.options.connections, window: this.options.window },
+      { url: this.pipeline.mqttUrl, communityId, devices: this.options.devices, rate: rate === 'max' ? 0 : rate, durationS, connections: this.options.connections, window: this.options.window, tailS: this.options.latenessS + 0.5 },
       this.options.logDir,
       (pid) => sampler.add('publisher', pid),
     );
@@ -97,7 +97,7 @@ export class EndToEndBench {
       targetRate: rate,
       durationS,
       publisher,
-      publishedPerSecond: round(publisher.acknowledged / ((publisher.acknowledgedAt - publisher.startedAt) / 1000), 0),
+      publishedPerSecond: round(publisher.measuredSent / ((publisher.publishedUntil - publisher.startedAt) / 1000), 0),
       stored: stored.count,
       lost: Math.max(0, publisher.acknowledged - stored.count),
       storedPerSecond: round(stored.count / ((stored.at - publisher.startedAt) / 1000), 0),

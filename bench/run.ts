@@ -74,7 +74,7 @@ try {
   try {
     const pids = pipeline.pids();
     pids.set('influxd', influxd.process.pid!);
-    const bench = await EndToEndBench.open(pipeline, influxd.url, 'bench', { devices: DEVICES, connections: CONNECTIONS, window: WINDOW, logDir: dir.path });
+    const bench = await EndToEndBench.open(pipeline, influxd.url, 'bench', { devices: DEVICES, connections: CONNECTIONS, window: WINDOW, logDir: dir.path, latenessS });
     say(`\npipeline: ${DEVICES} devices (1 % gas meters alternating raise/clear), ${CONNECTIONS} QoS 1 connections × window ${WINDOW}, RULES_LATENESS_S=${latenessS}, ${stepS} s per step`);
     for (let i = 0; i < rates.length; i++) {
       const step = await bench.step(String(rates[i]), communities[i], rates[i], stepS, pids);
@@ -93,7 +93,7 @@ try {
   const ratios: Record<string, number> = {};
   for (const b of bare) ratios[b.persistence] = Math.round((100 * sustained) / b.ratePerSecond) / 100;
   results.ratio = { pipelineSustainedPerSecond: sustained, ...Object.fromEntries(Object.entries(ratios).map(([k, v]) => [`vsBare_${k}`, v])) };
-  say(`\nratio pipeline / bare: ${sustained.toLocaleString('en')} readings/s sustained end to end with zero loss = ${Object.entries(ratios).map(([k, v]) => `${v} × bare (${k})`).join(', ')}`);
+  say(`\nratio pipeline / bare: ${sustained.toLocaleString('en')} readings/s sustained end to end with zero loss = ${Object.entries(ratios).map(([k, v]) => `${v} × bare (${k})`).join(', ') || '(no bare run)'}`);
 
   if (!skip.has('rules')) {
     const rules = await benchRulesState(10_000, 30);
