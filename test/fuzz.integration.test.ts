@@ -141,7 +141,8 @@ it(`survives ${FUZZ.toLocaleString('en')} fuzzed messages while valid traffic fl
   rssPeak = Math.max(rssPeak, await rssBytes(pid));
   const rssEnd = await rssBytes(pid);
   console.log(`fuzz | sent ${sent} (+${VALID_PER_DEVICE * okDevices.length} valid) | received ${received} | accepted ${accepted} | rejected ${rejected} | ingest RSS at 25% ${Math.round(rssQuarter / 1048576)} MiB, end ${Math.round(rssEnd / 1048576)} MiB, peak ${Math.round(rssPeak / 1048576)} MiB`);
-  assert.equal(received, expectedReceived, 'every message reached the ingest');
+  // QoS 1 is at least once: a message may come twice (after a reconnect), never not at all.
+  assert.ok(received >= expectedReceived, `every message reached the ingest (${received} of ${expectedReceived})`);
   assert.equal(accepted + rejected, received);
   assert.ok(rejected > sent * 0.5, 'most fuzz is rejected');
 

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { MetricsRegistry } from '#observability';
 import { DurableLineWriter, InfluxStore } from '#storage';
 import { METRICS } from './ingest.service.js';
-import type { RawMqttServer } from './raw-mqtt.server.js';
+import type { RawMqttServer } from '#messaging';
 
 export const MQTT_SERVER = Symbol('MQTT_SERVER');
 

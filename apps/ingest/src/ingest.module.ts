@@ -4,11 +4,10 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import type { DeviceRegistry } from '#contracts';
 import { MetricsRegistry } from '#observability';
 import { DurableLineWriter, InfluxStore, StorageModule } from '#storage';
-import { AckGate } from './ack-gate.js';
+import { AckGate, type RawMqttServer } from '#messaging';
 import { IngestHttpController, MQTT_SERVER } from './ingest-http.controller.js';
 import { DeviceMessagesController } from './ingest.controller.js';
 import { ACK_GATE, DEVICE_REGISTRY, IngestService, METRICS, REJECTED_PUBLISHER, type RejectedPublisher } from './ingest.service.js';
-import type { RawMqttServer } from './raw-mqtt.server.js';
 
 /** Closes the journal on shutdown, after the MQTT client has stopped (Nest disposes it first). */
 @Injectable()

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { type DeviceRegistry, INVALID_COMMUNITY, type Rejection, rejectedTopic, validateDeviceMessage } from '#contracts';
 import { type MetricsRegistry, RateLimitedLog } from '#observability';
 import { DurableLineWriter, InfluxStore, messageToLine } from '#storage';
-import type { AckGate } from './ack-gate.js';
+import type { AckGate } from '#messaging';
 
 export const DEVICE_REGISTRY = Symbol('DEVICE_REGISTRY');
 export const METRICS = Symbol('METRICS');

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { type AppConfig, ConfigModule, loadDeviceRegistry, AppLogger } from '#config';
 import { IngestModule } from './ingest.module.js';
-import { RawMqttServer } from './raw-mqtt.server.js';
+import { RawMqttServer } from '#messaging';
 
 /**
  * Builds and starts the ingest app. It holds a persistent MQTT session (fixed client id, clean

@@ -1,5 +1,5 @@
 import type { MqttClient } from 'mqtt';
-import { RawMqttServer } from '../../ingest/src/raw-mqtt.server.js';
+import { RawMqttServer } from '#messaging';
 import { type ResumeBarrier, publishResumeBarrier } from './resume-barrier.js';
 
 /**

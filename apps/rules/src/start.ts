@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { type AppConfig, ConfigModule, loadDeviceRegistry, logLevelsFor } from '#config';
 import { validateRuleOverrides } from '#rules';
-import { AckGate } from '../../ingest/src/ack-gate.js';
+import { AckGate } from '#messaging';
 import { newResumeBarrier } from './resume-barrier.js';
 import { RulesMqttServer } from './rules-mqtt.server.js';
 import { RulesModule } from './rules.module.js';

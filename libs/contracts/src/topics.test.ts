@@ -106,3 +106,25 @@ describe('quote', () => {
     assert.equal(quote(10n), '10');
   });
 });
+
+describe('topicMatchesFilter (MQTT 3.1.1 section 4.7)', async () => {
+  const { topicMatchesFilter } = await import('./topics.js');
+  const cases: [string, string, boolean][] = [
+    ['gc/demo/noise/n-01/telemetry', 'gc/+/+/+/telemetry', true],
+    ['gc/demo/noise//telemetry', 'gc/+/+/+/telemetry', true], // + matches an empty level [MQTT-4.7.1-3]
+    ['gc//noise/n/telemetry', 'gc/+/+/+/telemetry', true],
+    ['gc/demo/noise/n-01/event', 'gc/+/+/+/telemetry', false],
+    ['gc/demo/noise/n-01/telemetry/x', 'gc/+/+/+/telemetry', false],
+    ['gc/demo/noise/telemetry', 'gc/+/+/+/telemetry', false],
+    ['gc/demo/alerts', 'gc/#', true],
+    ['gc', 'gc/#', true], // # includes the parent level [MQTT-4.7.1-2]
+    ['$SYS/broker/clients', '#', false], // [MQTT-4.7.2-1]
+    ['$SYS/broker/clients', '+/broker/clients', false],
+    ['$SYS/broker/clients', '$SYS/#', true],
+  ];
+  for (const [topic, filter, expected] of cases) {
+    it(`${JSON.stringify(topic)} ${expected ? 'matches' : 'does not match'} ${JSON.stringify(filter)}`, () => {
+      assert.equal(topicMatchesFilter(topic, filter), expected);
+    });
+  }
+});

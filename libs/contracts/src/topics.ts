@@ -85,3 +85,21 @@ export function quote(value: unknown, max = 60): string {
   }
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+/**
+ * Whether a topic name matches a subscription filter, as MQTT 3.1.1 section 4.7 says:
+ * `+` is exactly one level, which may be empty [MQTT-4.7.1-3]; `#` is the rest, including the
+ * parent level itself [MQTT-4.7.1-2]; a filter starting with a wildcard does not match topics
+ * starting with `$` [MQTT-4.7.2-1].
+ */
+export function topicMatchesFilter(topic: string, filter: string): boolean {
+  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
+  const t = topic.split('/');
+  const f = filter.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return t.length === f.length;
+}

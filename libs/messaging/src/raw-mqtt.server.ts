@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { MqttContext, ServerMqtt } from '@nestjs/microservices';
 import type { MqttClient } from 'mqtt';
+import { topicMatchesFilter } from '#contracts';
 import type { AckGate } from './ack-gate.js';
 
 /**
@@ -7,7 +9,11 @@ import type { AckGate } from './ack-gate.js';
  * {pattern, data, id} envelope, so the stock deserializer must not see their bytes: it would
  * decode invalid UTF-8 silently, and treat any payload that happens to carry an `id` as a request
  * and publish a reply. Here every message is an event whose data is the payload Buffer, and the
- * ingest validates the bytes itself.
+ * service validates the bytes itself.
+ *
+ * Handlers are found with an MQTT-conformant matcher: Nest's own does not let `+` match an empty
+ * level ([MQTT-4.7.1-3]), so a message on gc/c/noise//telemetry found no handler and vanished
+ * after being acknowledged, neither counted nor rejected.
  */
 export class RawMqttServer extends ServerMqtt {
   /** When set, a message is acknowledged only after its handler has finished (see AckGate). */
@@ -22,10 +28,25 @@ export class RawMqttServer extends ServerMqtt {
   override async handleMessage(channel: string, buffer: Buffer, _pub: MqttClient, originalPacket?: Record<string, unknown>): Promise<unknown> {
     const context = new MqttContext([channel, originalPacket as never]);
     try {
-      return await this.handleEvent(channel, { pattern: channel, data: buffer }, context);
+      const handler = this.handlerFor(channel);
+      if (!handler) {
+        this.rawLogger.error(`no handler for a message on ${JSON.stringify(channel)}`);
+        return undefined;
+      }
+      return await handler(buffer, context);
+    } catch (error) {
+      this.rawLogger.error(`handler failed on ${JSON.stringify(channel)}: ${(error as Error).stack ?? String(error)}`);
+      return undefined;
     } finally {
       if (originalPacket) this.ackGate?.finish(originalPacket);
     }
+  }
+
+  private readonly rawLogger = new Logger('RawMqttServer');
+
+  private handlerFor(topic: string) {
+    for (const [filter, handler] of this.messageHandlers) if (topicMatchesFilter(topic, filter)) return handler;
+    return undefined;
   }
 
   /**

@@ -1,0 +1,2 @@
+export * from './ack-gate.js';
+export * from './raw-mqtt.server.js';
