@@ -105,7 +105,7 @@ it(`survives ${FUZZ.toLocaleString('en')} fuzzed messages while valid traffic fl
   const now = Date.now();
   const pid = pipeline.ingestChild!.pid!;
   const fuzzers: MqttClient[] = await Promise.all([0, 1, 2, 3].map((i) => connectAsync(pipeline.mqttUrl, { clientId: `fuzzer-${i}`, reconnectPeriod: 200 })));
-  const okDevices = testDevices('ok', 1);
+  const okDevices = testDevices('ok', 1, false); // not in any community configuration: no compound or zone tags
   const valid = await Promise.all(okDevices.map((d) => connectAsync(pipeline.mqttUrl, { clientId: `ok-${d.deviceId}`, reconnectPeriod: 200 })));
 
   // Valid traffic, paced, alongside the fuzz.
