@@ -55,23 +55,5 @@ export type IncidentKind = keyof typeof INCIDENT_KINDS;
 export const INCIDENT_KIND_NAMES = Object.keys(INCIDENT_KINDS) as IncidentKind[];
 export type IncidentParams<K extends IncidentKind> = z.output<(typeof INCIDENT_KINDS)[K]['params']>;
 
-/** Rule ids of shared/design/criteria.md; an expectation naming another rule is a typo. */
-export const RULE_IDS = [
-  'noise.zone_limit',
-  'noise.night_burst',
-  'noise.work_hours',
-  'noise.horn_ban',
-  'waste.overflow',
-  'waste.not_emptied',
-  'waste.fire',
-  'waste.sorting_coverage',
-  'security.gate_forced',
-  'security.gate_held_open',
-  'security.tailgating',
-  'device.offline',
-  'ev.fault',
-  'ev.overtemp',
-  'water.leak',
-  'gas.leak',
-] as const;
-export type RuleId = (typeof RULE_IDS)[number];
+/** Rule ids of shared/design/criteria.md (one list, in the contract); an expectation naming another rule is a typo. */
+export { RULE_IDS, type RuleId } from '#contracts';
