@@ -24,7 +24,6 @@ const url = (protocols: string[]) =>
       return false;
     }
   }, `a URL (${protocols.join(' or ')})`);
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 export const ENV_SCHEMA = z
   .object({
@@ -33,7 +32,7 @@ export const ENV_SCHEMA = z
     MQTT_WS_PORT: port.default(8083),
     MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']).default('mqtt://127.0.0.1:1883'),
     MQTT_ALLOW_ANONYMOUS: bool.default(false),
-    INFLUX_URL: optional(url(['http:', 'https:'])),
+    INFLUX_URL: url(['http:', 'https:']).optional(),
     INFLUX_API: z.enum(['v1', 'v2']).default('v1'),
     INFLUX_DB: z.string().min(1).max(200).default('greenwatch'),
     INFLUX_USER: z.string().default(''),
@@ -41,7 +40,7 @@ export const ENV_SCHEMA = z
     INFLUX_TOKEN: z.string().default(''),
     INFLUX_ORG: z.string().default(''),
     API_PORT: port.default(3000),
-    ADMIN_API_KEY: optional(z.string().min(16, 'at least 16 characters')),
+    ADMIN_API_KEY: z.string().min(16, 'at least 16 characters').optional(),
     COMMUNITY_CONFIG_DIR: z.string().min(1).default('./config/communities'),
     DATA_DIR: z.string().min(1).default('./var'),
     // --- greenwatch's own (README, "Configuration") ---
