@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { InfluxConnection } from '#storage';
-import { freePort, portAnswers, tempDir, waitFor } from './support/index.js';
+import { type RunningSupervisor, START_SCRIPT, portAnswers, startSupervisor, tempDir, waitFor } from './support/index.js';
 
 /**
  * `npm start` end to end, as a user runs it: the supervisor starts a local influxd (INFLUX_URL
@@ -12,43 +12,19 @@ import { freePort, portAnswers, tempDir, waitFor } from './support/index.js';
  * mosquitto_pub lands in InfluxDB; Ctrl-C (SIGINT) stops everything.
  */
 const run = promisify(execFile);
-const START = join('dist', 'scripts', 'start.js');
 const CLI = join('dist', 'scripts', 'cli.js');
 
 describe('npm start', () => {
-  let dir: { path: string; remove(): Promise<void> };
+  let supervisor: RunningSupervisor;
   let env: NodeJS.ProcessEnv;
-  let supervisor: ChildProcess;
-  let output = '';
 
   before(async () => {
-    dir = await tempDir('greenwatch-start-');
-    const mqttPort = await freePort();
-    env = {
-      ...process.env,
-      DATA_DIR: join(dir.path, 'var'),
-      COMMUNITY_CONFIG_DIR: 'config/communities',
-      MQTT_PORT: String(mqttPort),
-      MQTT_WS_PORT: String(await freePort()),
-      MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`,
-      MQTT_BIND: '127.0.0.1',
-      INGEST_PORT: String(await freePort()),
-      INFLUX_LOCAL_PORT: String(await freePort()),
-      INFLUX_URL: '',
-      MQTT_USERNAME: '',
-      MQTT_PASSWORD: '',
-      MQTT_ALLOW_ANONYMOUS: 'false',
-    };
-    supervisor = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    supervisor.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    supervisor.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    await waitFor(async () => output, (o) => /ready\./.test(o) || supervisor.exitCode !== null, { timeoutMs: 60_000 });
-    assert.match(output, /ready\./, `npm start did not get ready:\n${output}`);
+    supervisor = await startSupervisor({ MQTT_ALLOW_ANONYMOUS: 'false' });
+    env = supervisor.env;
   });
 
   after(async () => {
-    if (supervisor && supervisor.exitCode === null) supervisor.kill('SIGKILL');
-    await dir?.remove();
+    await supervisor?.stop();
   });
 
   it('stores a reading that mosquitto_pub sends with a secret from the CLI', async () => {
@@ -70,17 +46,15 @@ describe('npm start', () => {
   });
 
   it('stops everything on Ctrl-C (SIGINT)', async () => {
-    const exited = new Promise<number | null>((resolve) => supervisor.once('exit', (code) => resolve(code)));
-    supervisor.kill('SIGINT');
-    assert.equal(await exited, 0);
-    assert.match(output, /stopped/);
+    assert.equal(await supervisor.interrupt(), 0);
+    assert.match(supervisor.output(), /stopped/);
     for (const port of [env.MQTT_PORT, env.INGEST_PORT, env.INFLUX_LOCAL_PORT]) assert.equal(await portAnswers(Number(port)), false, `port ${port} closed`);
   });
 });
 
 describe('npm start refuses to run half-configured', () => {
   it('names every bad variable', async () => {
-    const result = await run(process.execPath, [START], { env: { ...process.env, MQTT_PORT: 'abc', INFLUX_API: 'v3' } }).catch((e: { code: number; stderr: string }) => e);
+    const result = await run(process.execPath, [START_SCRIPT], { env: { ...process.env, MQTT_PORT: 'abc', INFLUX_API: 'v3' } }).catch((e: { code: number; stderr: string }) => e);
     assert.equal((result as { code: number }).code, 2);
     assert.match((result as { stderr: string }).stderr, /MQTT_PORT/);
     assert.match((result as { stderr: string }).stderr, /INFLUX_API/);
@@ -89,7 +63,7 @@ describe('npm start refuses to run half-configured', () => {
   it('says how to install InfluxDB when there is none and INFLUX_URL is unset', async () => {
     const dir = await tempDir('greenwatch-noinflux-');
     try {
-      const result = await run(process.execPath, [START], { env: { ...process.env, PATH: dir.path, INFLUX_URL: '', DATA_DIR: dir.path } }).catch((e: { code: number; stderr: string }) => e);
+      const result = await run(process.execPath, [START_SCRIPT], { env: { ...process.env, PATH: dir.path, INFLUX_URL: '', DATA_DIR: dir.path } }).catch((e: { code: number; stderr: string }) => e);
       assert.equal((result as { code: number }).code, 1);
       assert.match((result as { stderr: string }).stderr, /apt-get install influxdb/);
       assert.match((result as { stderr: string }).stderr, /INFLUX_URL=/);

@@ -6,3 +6,4 @@ export * from './pipeline.js';
 export * from './wait.js';
 export * from './messages.js';
 export * from './influx-points.js';
+export * from './npm-start.js';
