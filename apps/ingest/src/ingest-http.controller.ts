@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import type { MetricsRegistry } from '#observability';
+import { type MetricsRegistry, healthReport } from '#observability';
 import { DurableLineWriter, InfluxStore } from '#storage';
 import { METRICS } from './ingest.service.js';
 import type { RawMqttServer } from '#messaging';
@@ -27,13 +27,11 @@ export class IngestHttpController {
     const writer = this.store.writer.stats;
     const journal = this.durable.stats;
     const ok = mqtt === 'connected' && !journal.overBudget;
-    return {
-      status: ok ? 'ok' : 'degraded',
-      service: 'ingest',
+    return healthReport('ingest', ok, {
       mqtt,
       influx: { written: writer.written, refused: writer.rejected, failedAttempts: writer.failedAttempts, inMemory: writer.backlog },
       journal: { backlog: journal.backlog, bytes: journal.journalBytes, segments: journal.journalSegments, spilling: journal.spilling, overBudget: journal.overBudget, recoveredAtStart: journal.recovered },
-    };
+    });
   }
 
   @Get('metrics')

@@ -1,2 +1,3 @@
+export * from './health.js';
 export * from './metrics.js';
 export * from './rate-limited-logger.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
-import type { MetricsRegistry } from '#observability';
+import { type MetricsRegistry, healthReport } from '#observability';
 import { RegistryDatabase } from '#registry';
 import { InfluxStore } from '#storage';
 import { AlertSubscriber } from '../alerts/alert-subscriber.js';
@@ -40,7 +40,7 @@ export class HealthService {
       rules: { status: 'unknown', detail: 'the rules service has no HTTP endpoint' },
     };
     const ok = Object.values(checks).every((c) => c.status === 'ok') && Object.values(services).every((c) => c.status !== 'down');
-    return { status: ok ? 'ok' : 'degraded', service: 'api', checks, services };
+    return healthReport('api', ok, { checks, services });
   }
 
   async metricsText(): Promise<string> {
