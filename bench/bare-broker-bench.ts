@@ -12,7 +12,7 @@ import { type ProcessUsage, ProcessSampler, round } from './proc-stats.js';
  * speed. The rate is what the subscriber received over the time from the first publish to the
  * last message received.
  */
-export type BarePersistence = 'memory' | 'level' | 'level-unserialized';
+export type BarePersistence = 'memory' | 'journal';
 
 export interface BareBrokerResult {
   persistence: BarePersistence;
@@ -26,7 +26,7 @@ export interface BareBrokerResult {
 export async function benchBareBroker(options: { persistence: BarePersistence; nodeArgs?: string[]; dir: string; durationS: number; devices: number; connections: number; window: number }): Promise<BareBrokerResult> {
   const port = await freePort();
   const args = [join('dist', 'bench', 'bare-broker.js'), String(port), options.persistence];
-  if (options.persistence !== 'memory') args.push(join(options.dir, `bare-level-${port}`));
+  if (options.persistence !== 'memory') args.push(join(options.dir, `bare-journal-${port}`));
   const broker = Child.node('bare-broker', args, { logPath: join(options.dir, `bare-broker-${options.persistence}.log`), nodeArgs: options.nodeArgs });
   try {
     if (!(await pollUntil(() => portAnswers(port), { timeoutMs: 15_000 }))) throw new Error(`the bare broker did not listen: ${await broker.logTail()}`);

@@ -22,7 +22,7 @@ import { benchValidation } from './validation.js';
  *                      (default 1000,2000,5000,10000,20000,max)
  *   BENCH_STEP_S       seconds of publishing per step (default 20)
  *   BENCH_BARE_S       seconds of publishing per bare-broker run (default 10)
- *   BENCH_BARE         bare runs (default memory,level; also level-unserialized)
+ *   BENCH_BARE         bare runs (default memory,journal: aedes in memory, and with our session journal)
  *   BENCH_LATENESS_S   RULES_LATENESS_S of the rules process (default 0.05)
  *   BENCH_PROFILE=1    run broker, ingest and rules with --cpu-prof into bench/results/profiles, and print
  *                      their top self-time functions (best with BENCH_RATES=max)
@@ -32,7 +32,7 @@ const env = process.env;
 const rates = (env.BENCH_RATES ?? '1000,2000,5000,10000,20000,max').split(',').map((r) => (r.trim() === 'max' ? ('max' as const) : Number(r)));
 const stepS = Number(env.BENCH_STEP_S ?? 20);
 const bareS = Number(env.BENCH_BARE_S ?? 10);
-const bareKinds = (env.BENCH_BARE ?? 'memory,level').split(',') as BarePersistence[];
+const bareKinds = (env.BENCH_BARE ?? 'memory,journal').split(',') as BarePersistence[];
 const latenessS = Number(env.BENCH_LATENESS_S ?? 0.05);
 const skip = new Set((env.BENCH_SKIP ?? '').split(','));
 const profileDir = env.BENCH_PROFILE === '1' ? resolve('bench', 'results', 'profiles') : undefined;

@@ -15,6 +15,7 @@ export async function brokerOptionsFrom(config: AppConfig, credentials: DeviceCr
     service: { username: mqtt.username, password: mqtt.password },
     credentials,
     persistenceDir: join(config.dataDir, 'broker'),
+    persistenceFsync: mqtt.persistenceFsync,
     maxPacketBytes: mqtt.maxPacketBytes,
     deviceMessagesPerSecond: mqtt.deviceMessagesPerSecond,
     connectsPerSecond: mqtt.connectsPerSecond,

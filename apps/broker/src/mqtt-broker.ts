@@ -5,14 +5,12 @@ import { type AddressInfo, type Server as NetServer, createServer } from 'node:n
 import { Duplex } from 'node:stream';
 import { type Server as TlsServer, createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesOptions, type Client, type Subscription } from 'aedes';
-import levelPersistence from 'aedes-persistence-level';
-import { Level } from 'level';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { type BrokerIdentity, canPublish, canSubscribe } from '#contracts';
 import type { DeviceCredentialStore } from '#storage';
 import { MetricsRegistry, RateLimitedLog } from '#observability';
 import { PacketSizeGuard } from './packet-size-guard.js';
-import { type SerializedPersistence, serializePersistence } from './serialized-persistence.js';
+import { JournaledPersistence } from './journaled-persistence.js';
 import { KeyedTokenBuckets, TokenBucket } from './token-bucket.js';
 
 export interface MqttBrokerOptions {
@@ -23,10 +21,13 @@ export interface MqttBrokerOptions {
   service: { username: string; password: string };
   credentials: DeviceCredentialStore;
   /**
-   * Where sessions, subscriptions, retained messages and QoS 1 messages in flight are kept
-   * (LevelDB), so they survive a restart. Unset: in memory only.
+   * Where sessions, subscriptions, retained messages and QoS 1 messages in flight are kept (a
+   * snapshot and a journal, ./session-journal.ts), so they survive a restart or a crash. Unset:
+   * in memory only.
    */
   persistenceDir?: string;
+  /** fdatasync each journal batch before acknowledging it: survive a power cut, not only a crash. */
+  persistenceFsync?: boolean;
   /** Largest MQTT packet read from a client; a larger one closes its connection. */
   maxPacketBytes?: number;
   /** Messages per second one device may publish (burst: 10 s worth); services are not limited. */
@@ -64,8 +65,7 @@ export class MqttBroker {
   private constructor(
     aedes: Aedes,
     private readonly options: MqttBrokerOptions,
-    private readonly db: Level<string, unknown> | undefined,
-    private readonly persistence: SerializedPersistence | undefined,
+    private readonly persistence: JournaledPersistence | undefined,
   ) {
     this.aedes = aedes;
     this.metrics = options.metrics ?? new MetricsRegistry({ service: 'broker' });
@@ -94,11 +94,10 @@ export class MqttBroker {
       authorizePublish: (client, packet, done) => broker!.authorizePublish(client, packet.topic, done),
       authorizeSubscribe: (client, subscription, done) => broker!.authorizeSubscribe(client, subscription, done),
     };
-    const db = options.persistenceDir ? new Level<string, unknown>(options.persistenceDir) : undefined;
-    const persistence = db ? serializePersistence(levelPersistence(db) as { asyncPersistence?: Record<string, unknown> }) : undefined;
+    const persistence = options.persistenceDir ? JournaledPersistence.open({ dir: options.persistenceDir, fsync: options.persistenceFsync, log: (line) => options.log?.('warn', line) }) : undefined;
     if (persistence) hooks.persistence = persistence;
     const aedes = await Aedes.createBroker(hooks);
-    broker = new MqttBroker(aedes, options, db, persistence);
+    broker = new MqttBroker(aedes, options, persistence);
     return broker;
   }
 
@@ -165,8 +164,7 @@ export class MqttBroker {
     for (const wss of this.webSockets) wss.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await Promise.all(closing);
-    await this.persistence?.drain();
-    if (this.db && this.db.status === 'open') await this.db.close();
+    await this.persistence?.close();
   }
 
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<boolean> {

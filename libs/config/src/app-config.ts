@@ -52,6 +52,7 @@ export const ENV_SCHEMA = z
     MQTT_MAX_PACKET_KB: whole(1, 262_144).default(64),
     MQTT_DEVICE_MSGS_PER_S: whole(1, 1_000_000).default(1000),
     MQTT_CONNECTS_PER_S: whole(1, 1_000_000).default(100),
+    MQTT_PERSISTENCE_FSYNC: bool.default(false),
     MQTT_USERNAME: z.string().default(''),
     MQTT_PASSWORD: z.string().default(''),
     INGEST_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an MQTT client id').default('greenwatch-ingest'),
@@ -88,6 +89,8 @@ export interface AppConfig {
     deviceMessagesPerSecond: number;
     /** New connections per second from one IP address (a burst of 10 s worth is allowed). */
     connectsPerSecond: number;
+    /** fdatasync the broker's session journal before acknowledging (power-cut safe, slower). */
+    persistenceFsync: boolean;
     wsPort: number;
     bind: string;
     url: string;
@@ -172,6 +175,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPacketBytes: e.MQTT_MAX_PACKET_KB * 1024,
       deviceMessagesPerSecond: e.MQTT_DEVICE_MSGS_PER_S,
       connectsPerSecond: e.MQTT_CONNECTS_PER_S,
+      persistenceFsync: e.MQTT_PERSISTENCE_FSYNC,
     },
     influx: {
       url: e.INFLUX_URL,
