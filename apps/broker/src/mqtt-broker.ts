@@ -9,7 +9,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { type BrokerIdentity, canPublish, canSubscribe } from '#contracts';
 import type { DeviceCredentialStore } from '#storage';
 import { MetricsRegistry, RateLimitedLog } from '#observability';
-import { PacketSizeGuard } from './packet-size-guard.js';
+import { ClientConnection, PacketSizeScanner, PacketTooLarge } from './client-connection.js';
 import { JournaledPersistence } from './journaled-persistence.js';
 import { KeyedTokenBuckets, TokenBucket } from './token-bucket.js';
 
@@ -135,7 +135,7 @@ export class MqttBroker {
     wss.on('error', (error) => this.log('warn', `websocket: ${error.message}`));
   }
 
-  /** Hands a new connection to aedes, through the connection-rate limit and the packet-size guard. */
+  /** Hands a new connection to aedes, through the connection-rate limit and the packet-size check. */
   private accept(stream: Duplex, address: string | undefined, request?: IncomingMessage): void {
     if (!this.connects.take(address ?? '')) {
       this.limited.inc({ what: 'connection_rate' });
@@ -143,15 +143,13 @@ export class MqttBroker {
       stream.destroy();
       return;
     }
-    const guard = new PacketSizeGuard(this.options.maxPacketBytes ?? 64 * 1024, (bytes) => {
+    const connection = new ClientConnection(stream, new PacketSizeScanner(this.options.maxPacketBytes ?? 64 * 1024));
+    connection.on('error', (error) => {
+      if (!(error instanceof PacketTooLarge)) return;
       this.limited.inc({ what: 'packet_size' });
-      this.clientErrors.log(`closed a connection from ${address}: a packet of ${bytes} bytes`);
+      this.clientErrors.log(`closed a connection from ${address}: a packet of ${error.declaredBytes} bytes`);
     });
-    stream.on('error', () => guard.destroy());
-    guard.on('error', () => stream.destroy());
-    const guarded = Duplex.from({ readable: stream.pipe(guard), writable: stream });
-    guarded.on('error', () => stream.destroy());
-    this.aedes.handle(guarded, request);
+    this.aedes.handle(connection, request);
   }
 
   /**
