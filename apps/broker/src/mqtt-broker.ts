@@ -9,7 +9,8 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { type BrokerIdentity, canPublish, canSubscribe } from '#contracts';
 import type { DeviceCredentialStore } from '#storage';
 import { MetricsRegistry, RateLimitedLog } from '#observability';
-import { ClientConnection, PacketSizeScanner, PacketTooLarge } from './client-connection.js';
+import { PacketSizeScanner, PacketTooLarge } from './packet-size-scanner.js';
+import { TurnBatchedSocket } from './turn-batched-socket.js';
 import { JournaledPersistence } from './journaled-persistence.js';
 import { KeyedTokenBuckets, TokenBucket } from './token-bucket.js';
 
@@ -143,7 +144,8 @@ export class MqttBroker {
       stream.destroy();
       return;
     }
-    const connection = new ClientConnection(stream, new PacketSizeScanner(this.options.maxPacketBytes ?? 64 * 1024));
+    const scanner = new PacketSizeScanner(this.options.maxPacketBytes ?? 64 * 1024);
+    const connection = new TurnBatchedSocket(stream, (chunk) => scanner.scan(chunk));
     connection.on('error', (error) => {
       if (!(error instanceof PacketTooLarge)) return;
       this.limited.inc({ what: 'packet_size' });
