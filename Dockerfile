@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every greenwatch app; docker-compose.yml picks the app by command:
-#   command: ["dist/apps/broker/src/main.js"]   (or apps/ingest, and later apps/rules, apps/api)
+#   command: ["dist/apps/broker/src/main.js"]   (or apps/ingest, apps/rules, apps/api)
 
 # --- build: install everything, compile TypeScript, then drop dev dependencies ---
 FROM node:20-bookworm-slim AS build
