@@ -1,7 +1,9 @@
 import { type DeviceType, deviceTopic } from '#contracts';
+import type { LoadMessageSource } from '#sim';
 
 /**
- * The benchmark's devices and their readings: a realistic mix of types, all in one community per
+ * The benchmark's devices and their readings, published by the simulator's load mode through its
+ * `message` hook (`benchMessages`, ./publisher.ts): a realistic mix of types, all in one community per
  * measured step, with two devices whose readings the benchmark follows:
  *  - the noise meters among the first hundred devices are the probes (half of them): their points
  *    are looked for in InfluxDB as they land, and their `ts` (the publish wall time) gives the
@@ -26,7 +28,6 @@ export interface BenchDevice {
   id: string;
   type: DeviceType;
   topic: string;
-  seq: number;
   /** Last `ts` sent: a device's `ts` strictly increases, so no point overwrites another. */
   lastTs: number;
 }
@@ -47,22 +48,26 @@ export function benchDevices(communityId: string, count: number): BenchDevice[] 
   return Array.from({ length: count }, (_, index) => {
     const type = deviceTypeOf(index);
     const id = deviceIdOf(index);
-    return { index, id, type, topic: deviceTopic({ communityId, deviceType: type, deviceId: id }, 'telemetry'), seq: 0, lastTs: 0 };
+    return { index, id, type, topic: deviceTopic({ communityId, deviceType: type, deviceId: id }, 'telemetry'), lastTs: 0 };
   });
 }
 
-/** The number of readings of `sent` (sent round-robin over `devices`) that come from gas meters. */
-export function gasReadingsOf(sent: number, devices: number): number {
-  let n = 0;
-  for (let i = GAS_EVERY / 2; i < devices; i += GAS_EVERY) n += Math.floor(sent / devices) + (i < sent % devices ? 1 : 0);
-  return n;
+/**
+ * The load mode's `message` hook for `count` bench devices of `communityId`; a message's kind is
+ * its device type, so the load summary's `sentByKind.gas_meter` counts the alert transitions.
+ */
+export function benchMessages(communityId: string, count: number): LoadMessageSource {
+  const devices = benchDevices(communityId, count);
+  return (index, seq, now) => {
+    const device = devices[index];
+    return { topic: device.topic, payload: nextReading(device, seq, now), kind: device.type };
+  };
 }
 
-/** The next reading of `device`, stamped `now` (or 1 ms after its previous one). */
-export function nextReading(device: BenchDevice, now: number): string {
+/** The `seq`-th reading of `device`, stamped `now` (or 1 ms after its previous one). */
+export function nextReading(device: BenchDevice, seq: number, now: number): string {
   const ts = now > device.lastTs ? now : device.lastTs + 1;
   device.lastTs = ts;
-  const seq = device.seq++;
   const v = (seq * 7 + device.index) % 10; // values vary a little, never across a threshold
   const diagnostics = `"net":"nbiot","uptimeS":${86_400 + seq},"bootCount":${3 + (device.index % 5)}`;
   switch (device.type) {

@@ -1,12 +1,13 @@
-import { PublishingConnection } from '#sim';
-import { benchDevices, gasReadingsOf, nextReading } from './bench-devices.js';
+import { runLoad } from '#sim';
+import { benchMessages } from './bench-devices.js';
 
 /**
  * The benchmark's publisher, run as its own process so that its CPU is its own and the same
- * publisher drives the bare broker and the pipeline. It is the simulator's load mode
- * (devices-sim/src/load/load-generator.ts: the same PublishingConnection, the same pacing in
- * 10 ms ticks, a bounded window of unacknowledged QoS 1 publishes per connection) with the
- * benchmark's payloads (./bench-devices.ts). `rate: 0` sends as fast as the windows allow.
+ * publisher drives the bare broker and the pipeline. It is the simulator's load mode, `runLoad`
+ * (devices-sim/src/load/load-generator.ts: its pacing in 10 ms ticks, a bounded window of
+ * unacknowledged QoS 1 publishes per connection, its optional tail) with the benchmark's devices
+ * through the load mode's `message` hook (./bench-devices.ts). This file only maps options and
+ * adds what belongs to the process (CPU, RSS). `rate: 0` sends as fast as the windows allow.
  *
  *   node dist/bench/load/publisher.js '{"url":"mqtt://127.0.0.1:1883","communityId":"s1",...}'
  * prints one JSON line, a PublisherSummary.
@@ -51,72 +52,41 @@ export interface PublisherSummary {
   peakRssMiB: number;
 }
 
-const TICK_MS = 10;
+/** The tail's device: d000001, a noise meter (no alerts), so the tail only moves the rules' clock. */
+const TAIL_DEVICE = 1;
+const TAIL_INTERVAL_MS = 50;
 
 export async function publish(options: PublisherOptions): Promise<PublisherSummary> {
-  const devices = benchDevices(options.communityId, options.devices);
-  const connections = await Promise.all(
-    Array.from({ length: options.connections }, (_, i) =>
-      PublishingConnection.open({ url: options.url, clientId: `bench-pub-${process.pid}-${i}`, username: options.username, password: options.password, qos: 1, window: options.window, recordLatency: true }),
-    ),
-  );
-  let sent = 0;
-  let bytes = 0;
-  let next = 0;
-  const startedAt = Date.now();
-  const endAt = startedAt + options.durationS * 1000;
-  for (let now = startedAt; now < endAt; now = Date.now()) {
-    let due = options.rate > 0 ? Math.floor((options.rate * (now - startedAt)) / 1000) - sent : Number.MAX_SAFE_INTEGER;
-    let full = 0;
-    while (due > 0 && full < connections.length) {
-      const connection = connections[next++ % connections.length];
-      if (!connection.hasRoom) {
-        full++;
-        continue;
-      }
-      full = 0;
-      const payload = nextReading(devices[sent % devices.length], Date.now());
-      bytes += payload.length;
-      connection.publish(devices[sent % devices.length].topic, payload);
-      sent++;
-      due--;
-    }
-    await new Promise((resolve) => setTimeout(resolve, TICK_MS));
-  }
-  const publishedUntil = Date.now();
-  const measuredSent = sent;
-  const tailDevice = devices[1]; // a noise meter, not a probe's concern: it only moves the clock
-  for (const tailEnd = Date.now() + (options.tailS ?? 0) * 1000; Date.now() < tailEnd; ) {
-    const payload = nextReading(tailDevice, Date.now());
-    await connections[0].room();
-    connections[0].publish(tailDevice.topic, payload);
-    sent++;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await Promise.all(connections.map((c) => c.drain()));
-  const acknowledgedAt = Date.now();
-  await Promise.allSettled(connections.map((c) => c.close()));
-  const acknowledged = connections.reduce((n, c) => n + c.stats.acknowledged, 0);
-  const errors = connections.reduce((n, c) => n + c.stats.errors, 0);
-  const latencies = Float64Array.from(connections.flatMap((c) => c.latencies)).sort();
-  const at = (q: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 10) / 10 : 0);
+  const load = await runLoad({
+    url: options.url,
+    devices: options.devices,
+    rate: options.rate,
+    durationS: options.durationS,
+    qos: 1,
+    connections: options.connections,
+    window: options.window,
+    username: options.username,
+    password: options.password,
+    message: benchMessages(options.communityId, options.devices),
+    ...(options.tailS ? { tail: { durationS: options.tailS, intervalMs: TAIL_INTERVAL_MS, device: TAIL_DEVICE } } : {}),
+  });
+  const cpu = process.cpuUsage();
   const summary: PublisherSummary = {
-    sent,
-    measuredSent,
-    acknowledged,
-    errors,
-    // With no errors every sent reading was acknowledged; gas readings are counted on what was sent.
-    gasReadings: gasReadingsOf(measuredSent, options.devices),
-    payloadBytes: measuredSent ? Math.round(bytes / measuredSent) : 0,
-    startedAt,
-    publishedUntil,
-    acknowledgedAt,
-    ackLatencyMs: { p50: at(0.5), p99: at(0.99) },
-    cpuSeconds: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e4) / 100,
+    sent: load.sent,
+    measuredSent: load.measuredSent,
+    acknowledged: load.acknowledged,
+    errors: load.errors,
+    // With no errors every sent reading was acknowledged; the tail sends no gas readings.
+    gasReadings: load.sentByKind.gas_meter ?? 0,
+    payloadBytes: load.payloadBytes,
+    startedAt: load.startedAt,
+    publishedUntil: load.publishedUntil,
+    acknowledgedAt: load.acknowledgedAt,
+    ackLatencyMs: { p50: load.latencyMs.p50, p99: load.latencyMs.p99 },
+    cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
   };
-  const lastError = connections.find((c) => c.stats.lastError)?.stats.lastError;
-  if (lastError) summary.lastError = lastError;
+  if (load.lastError) summary.lastError = load.lastError;
   return summary;
 }
 

@@ -41,7 +41,8 @@ Options of run:
   --window <n>         unacknowledged publishes per device connection. Default: 32.
 Options of load:
   --devices <n>        simulated devices, cycling through the six types. Default: 1000.
-  --rate <r>           messages per second, all devices together. Default: 1000.
+  --rate <r|max>       messages per second, all devices together, or max: as fast as each connection's
+                       window allows. Default: 1000.
   --duration <s>       seconds of sending (then it waits for the last acknowledgements). Default: 10.
   --connections <c>    MQTT connections the devices share. Default: 4.
   --qos <0|1>          Default: 1.
@@ -74,6 +75,7 @@ export interface CliOptions {
   qos: 0 | 1;
   window?: number;
   devices: number;
+  /** Messages per second of load; 0 = max. */
   rate: number;
   loadDurationS: number;
   connections: number;
@@ -115,10 +117,10 @@ export function parseCli(argv: string[]): CliOptions {
   const needsScenario = command === 'run' || command === 'expect' || command === 'plan';
   if (needsScenario && !positionals[1]) throw new UsageError(`${command}: expected a scenario name or file (see \`npm run sim -- list\`)`);
   if (positionals.length > (needsScenario ? 2 : 1)) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[needsScenario ? 2 : 1])}`);
-  const number = (name: string, text: string | undefined, fallback: number, min: number, integer = true) => {
+  const number = (name: string, text: string | undefined, fallback: number, min: number, integer = true, or = '') => {
     if (text === undefined) return fallback;
     const n = Number(text);
-    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new UsageError(`--${name}: expected ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(text)}`);
+    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new UsageError(`--${name}: expected ${integer ? 'an integer' : 'a number'} ≥ ${min}${or}, got ${JSON.stringify(text)}`);
     return n;
   };
   let start: number | undefined;
@@ -150,7 +152,7 @@ export function parseCli(argv: string[]): CliOptions {
     anonymous: v.anonymous ?? false,
     qos: v.qos === '0' ? 0 : 1,
     devices: number('devices', v.devices, 1000, 1),
-    rate: number('rate', v.rate, 1000, 0.001, false),
+    rate: v.rate === 'max' ? 0 : number('rate', v.rate, 1000, 0.001, false, ' or max'),
     loadDurationS,
     connections: number('connections', v.connections, 4, 1),
   };

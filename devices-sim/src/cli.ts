@@ -119,7 +119,7 @@ async function load(options: CliOptions, app: AppConfig): Promise<number> {
   const url = options.mqttUrl ?? app.mqtt.url;
   const username = options.anonymous ? undefined : (options.username ?? (app.mqtt.username || undefined));
   const password = options.anonymous ? undefined : (options.password ?? (app.mqtt.password || undefined));
-  process.stderr.write(`load: ${options.devices} devices over ${options.connections} connections, ${options.rate} msg/s for ${options.loadDurationS} s, QoS ${options.qos}, ${url}${username ? ` as ${username}` : ', anonymous'}\n`);
+  process.stderr.write(`load: ${options.devices} devices over ${options.connections} connections, ${options.rate || 'max'} msg/s for ${options.loadDurationS} s, QoS ${options.qos}, ${url}${username ? ` as ${username}` : ', anonymous'}\n`);
   const tty = process.stderr.isTTY;
   const summary = await runLoad({
     url,
