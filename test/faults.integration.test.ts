@@ -9,9 +9,9 @@ import { type TestDevice, type TestInflux, TestPipeline, communityYaml, startTes
 
 /**
  * P5 acceptance: while devices publish with QoS 1, a fault strikes — InfluxDB killed (-9) and
- * restarted, the ingest killed (-9) and restarted, the broker restarted. Afterwards what is
- * stored equals what was published, one for one by device and seq: nothing lost, nothing
- * duplicated. Each test prints its row of the table for the issue note.
+ * restarted, the ingest killed (-9) and restarted, the broker restarted, the broker killed (-9)
+ * and restarted. Afterwards what is stored equals what was published, one for one by device and
+ * seq: nothing lost, nothing duplicated. Each test prints its row of the table for the issue note.
  */
 const RATE_PER_DEVICE = 50; // messages per second per device
 const SECONDS = 6;
@@ -166,6 +166,22 @@ describe('faults while devices publish with QoS 1', () => {
         await pipeline.startBroker();
       });
       await assertOneForOne('broker restart', 'gw_fault_broker', run);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+
+  it('broker killed with -9 and restarted: nothing lost, nothing duplicated', async () => {
+    const devices = testDevices('fd', 2);
+    const pipeline = await TestPipeline.start({ influxUrl: influx.url, database: 'gw_fault_broker_kill', allowAnonymous: true, brokerProcess: true, communityConfigDir: await configDir('fd', devices) });
+    try {
+      const run = await publishThrough(pipeline, devices, async () => {
+        await sleep(1500);
+        await pipeline.killBroker();
+        await sleep(1000);
+        await pipeline.startBroker();
+      });
+      await assertOneForOne('broker kill -9 + restart', 'gw_fault_broker_kill', run);
     } finally {
       await pipeline.stop();
     }

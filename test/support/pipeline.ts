@@ -6,7 +6,7 @@ import { brokerOptionsFrom } from '../../apps/broker/src/broker-options.js';
 import { MqttBroker } from '../../apps/broker/src/mqtt-broker.js';
 import { startIngest } from '../../apps/ingest/src/start.js';
 import { FileDeviceSecretStore } from '#storage';
-import { freePort } from './ports.js';
+import { freePort, portAnswers } from './ports.js';
 import { tempDir } from './temp.js';
 
 export const SERVICE_USER = 'greenwatch-test-service';
@@ -24,18 +24,27 @@ export interface PipelineOptions {
   brokerPersistence?: boolean;
   /** Run the ingest as its own process (so that it can be killed with SIGKILL). */
   ingestProcess?: boolean;
+  /**
+   * Run the broker as its own process, the broker app as deployed (so that it can be killed with
+   * SIGKILL). Its sessions are then always on disk, in DATA_DIR/broker; `broker` stays undefined.
+   */
+  brokerProcess?: boolean;
 }
 
 /**
- * The real broker (aedes, in this process) and the real ingest app, on free loopback ports with
- * a temp DATA_DIR, against the InfluxDB the test started. Ingest can be stopped and started again.
+ * The real broker (aedes, in this process or as its own) and the real ingest app, on free
+ * loopback ports with a temp DATA_DIR, against the InfluxDB the test started. Either can be
+ * stopped and started again; run as processes, either can be killed.
  */
 export class TestPipeline {
   ingest: INestApplication | undefined;
   ingestChild: ChildProcess | undefined;
   broker: MqttBroker | undefined;
+  brokerChild: ChildProcess | undefined;
   /** What the ingest process printed (when it runs as a process). */
   ingestOutput = '';
+  /** What the broker process printed, over all its runs (when it runs as a process). */
+  brokerOutput = '';
 
   private constructor(
     readonly config: AppConfig,
@@ -72,14 +81,38 @@ export class TestPipeline {
     return pipeline;
   }
 
+  /** Starts the broker; a broker process counts as started once its MQTT port answers. */
   async startBroker(): Promise<void> {
-    this.broker = await MqttBroker.create(await brokerOptionsFrom(this.config, this.secrets, { persistenceDir: this.options.brokerPersistence ? join(this.config.dataDir, 'broker') : undefined }));
-    await this.broker.listen();
+    if (!this.options.brokerProcess) {
+      this.broker = await MqttBroker.create(await brokerOptionsFrom(this.config, this.secrets, { persistenceDir: this.options.brokerPersistence ? join(this.config.dataDir, 'broker') : undefined }));
+      await this.broker.listen();
+      return;
+    }
+    const child = this.spawnApp('broker', (text) => (this.brokerOutput += text));
+    this.brokerChild = child;
+    const deadline = Date.now() + 30_000;
+    while (!(await portAnswers(this.config.mqtt.port, this.config.mqtt.bind))) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`broker exited with ${child.exitCode ?? child.signalCode}: ${this.brokerOutput}`);
+      if (Date.now() > deadline) throw new Error(`the broker's MQTT port did not answer: ${this.brokerOutput}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
+  /** Stops the broker cleanly (SIGTERM for a process). */
   async stopBroker(): Promise<void> {
     await this.broker?.close();
     this.broker = undefined;
+    const child = this.brokerChild;
+    this.brokerChild = undefined;
+    await endChild(child, 'SIGTERM');
+  }
+
+  /** kill -9 of the broker process. */
+  async killBroker(): Promise<void> {
+    if (!this.options.brokerProcess) throw new Error('killBroker needs the broker as a process (brokerProcess: true)');
+    const child = this.brokerChild;
+    this.brokerChild = undefined;
+    await endChild(child, 'SIGKILL');
   }
 
   get mqttUrl(): string {
@@ -95,10 +128,8 @@ export class TestPipeline {
       this.ingest = await startIngest(this.config);
       return;
     }
-    const child = spawn(process.execPath, ['--enable-source-maps', join('dist', 'apps', 'ingest', 'src', 'main.js')], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = this.spawnApp('ingest', (text) => (this.ingestOutput += text));
     this.ingestChild = child;
-    child.stdout!.on('data', (c: Buffer) => (this.ingestOutput += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (this.ingestOutput += c.toString()));
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`ingest exited with ${child.exitCode}: ${this.ingestOutput}`);
@@ -117,12 +148,16 @@ export class TestPipeline {
   async stopIngest(): Promise<void> {
     await this.ingest?.close();
     this.ingest = undefined;
-    await this.endChild('SIGTERM');
+    const child = this.ingestChild;
+    this.ingestChild = undefined;
+    await endChild(child, 'SIGTERM');
   }
 
   /** kill -9 of the ingest process. */
   async killIngest(): Promise<void> {
-    await this.endChild('SIGKILL');
+    const child = this.ingestChild;
+    this.ingestChild = undefined;
+    await endChild(child, 'SIGKILL');
   }
 
   async stop(): Promise<void> {
@@ -131,12 +166,19 @@ export class TestPipeline {
     await this.removeDir();
   }
 
-  private async endChild(signal: NodeJS.Signals): Promise<void> {
-    const child = this.ingestChild;
-    this.ingestChild = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill(signal);
-    await exited;
+  /** Runs dist/apps/<app>/src/main.js with the pipeline's environment; `print` gets its output. */
+  private spawnApp(app: 'broker' | 'ingest', print: (text: string) => void): ChildProcess {
+    const child = spawn(process.execPath, ['--enable-source-maps', join('dist', 'apps', app, 'src', 'main.js')], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (c: Buffer) => print(c.toString()));
+    child.stderr!.on('data', (c: Buffer) => print(c.toString()));
+    return child;
   }
+}
+
+/** Sends `signal` to a child that is still running and waits until it has exited. */
+async function endChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
 }

@@ -4,7 +4,7 @@ import { type Server as HttpsServer, createServer as createHttpsServer } from 'n
 import { type AddressInfo, type Server as NetServer, createServer } from 'node:net';
 import { Duplex } from 'node:stream';
 import { type Server as TlsServer, createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AedesOptions, type Client, type Subscription } from 'aedes';
+import { Aedes, type AedesOptions, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { type BrokerIdentity, canPublish, canSubscribe } from '#contracts';
 import type { DeviceCredentialStore } from '#storage';
@@ -12,6 +12,7 @@ import { MetricsRegistry, RateLimitedLog } from '#observability';
 import { PacketSizeScanner, PacketTooLarge } from './packet-size-scanner.js';
 import { TurnBatchedSocket } from './turn-batched-socket.js';
 import { JournaledPersistence } from './journaled-persistence.js';
+import { PubackGate } from './puback-gate.js';
 import { KeyedTokenBuckets, TokenBucket } from './token-bucket.js';
 
 export interface MqttBrokerOptions {
@@ -58,6 +59,10 @@ export class MqttBroker {
   private readonly deviceRates = new WeakMap<Client, TokenBucket>();
   private readonly limited;
   private readonly identities = new WeakMap<Client, BrokerIdentity>();
+  /** With persistence: each connection's gate (by the stream aedes writes to, its `client.conn`). */
+  private readonly gates = new WeakMap<object, PubackGate>();
+  /** QoS 1 messages let through and not yet stored, with the gate holding their PUBACK. */
+  private readonly unstored = new WeakMap<object, { gate: PubackGate; ticket: number }>();
   private readonly metrics: MetricsRegistry;
   private readonly denied;
   private readonly published;
@@ -92,8 +97,14 @@ export class MqttBroker {
         done(null, true);
       },
       authenticate: (client, username, password, done) => void broker!.authenticate(client, username, password).then((ok) => done(ok ? null : authError(), ok), (error: unknown) => done(authError(String(error)), false)),
-      authorizePublish: (client, packet, done) => broker!.authorizePublish(client, packet.topic, done),
+      authorizePublish: (client, packet, done) => broker!.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, subscription, done) => broker!.authorizeSubscribe(client, subscription, done),
+      // aedes calls this once a message is published: queued for the persistent sessions (on disk) and
+      // delivered. Its own $SYS messages come before `broker` is set; they hold no PUBACK.
+      published: (packet, _client, done) => {
+        broker?.stored(packet);
+        done(null);
+      },
     };
     const persistence = options.persistenceDir ? JournaledPersistence.open({ dir: options.persistenceDir, fsync: options.persistenceFsync, log: (line) => options.log?.('warn', line) }) : undefined;
     if (persistence) hooks.persistence = persistence;
@@ -145,12 +156,15 @@ export class MqttBroker {
       return;
     }
     const scanner = new PacketSizeScanner(this.options.maxPacketBytes ?? 64 * 1024);
-    const connection = new TurnBatchedSocket(stream, (chunk) => scanner.scan(chunk));
+    // With sessions on disk, a PUBACK must not leave before its message is stored (./puback-gate.ts).
+    const gate = this.persistence ? new PubackGate(stream) : undefined;
+    const connection = new TurnBatchedSocket(stream, { inspect: (chunk) => scanner.scan(chunk), output: gate });
     connection.on('error', (error) => {
       if (!(error instanceof PacketTooLarge)) return;
       this.limited.inc({ what: 'packet_size' });
       this.clientErrors.log(`closed a connection from ${address}: a packet of ${error.declaredBytes} bytes`);
     });
+    if (gate) this.gates.set(connection, gate);
     this.aedes.handle(connection, request);
   }
 
@@ -194,8 +208,9 @@ export class MqttBroker {
     return false;
   }
 
-  private authorizePublish(client: Client | null, topic: string, done: (error?: Error | null) => void): void {
+  private authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void): void {
     if (!client) return done(null); // the broker's own messages ($SYS, wills)
+    const topic = packet.topic;
     const identity = this.identities.get(client);
     if (identity?.kind === 'device' && !this.deviceRate(client).take()) {
       this.limited.inc({ what: 'message_rate' });
@@ -204,10 +219,30 @@ export class MqttBroker {
       // sends the message again after reconnecting, so nothing is lost, only slowed.
       return done(new Error('message rate limit'));
     }
-    if (identity && canPublish(identity, topic)) return done(null);
+    if (identity && canPublish(identity, topic)) {
+      this.holdPuback(client, packet);
+      return done(null);
+    }
     this.denied.inc({ what: 'publish' });
     this.log('warn', `refused publish of client ${client.id} on ${topic}: outside its own topic tree`);
     done(new Error(`not authorized to publish on ${topic}`));
+  }
+
+  /**
+   * aedes writes a QoS 1 message's PUBACK as soon as this hook lets it through, before storing it:
+   * the connection's gate holds what is written from now until `stored`. (QoS 2 needs no gate:
+   * aedes stores the message before its PUBREC.)
+   */
+  private holdPuback(client: Client, packet: PublishPacket): void {
+    const gate = packet.qos === 1 ? this.gates.get(client.conn) : undefined;
+    if (gate) this.unstored.set(packet, { gate, ticket: gate.received() });
+  }
+
+  private stored(packet: object): void {
+    const entry = this.unstored.get(packet);
+    if (!entry) return;
+    this.unstored.delete(packet);
+    entry.gate.stored(entry.ticket);
   }
 
   private deviceRate(client: Client): TokenBucket {

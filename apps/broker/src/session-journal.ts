@@ -9,9 +9,9 @@ import { type Op, SessionStore } from './session-store.js';
  *
  * Group commit: ops change the in-memory state at once and their lines wait for the next turn of
  * the event loop, when everything that gathered is written with one write(2); each op's promise
- * resolves after that write, so aedes acknowledges a message (PUBACK) only once its line is in
- * the file: it survives the broker being killed; with `fsync` also a power cut (one fdatasync
- * per batch).
+ * resolves after that write, and the broker sends a message's PUBACK only after that
+ * (./puback-gate.ts: aedes alone would send it before), so an acknowledged message survives the
+ * broker being killed; with `fsync` also a power cut (one fdatasync per batch).
  *
  * Compaction: when the journal outgrows `max(compactBytes, 2 × the last snapshot)`, the state is
  * written as a new snapshot (generation + 1, fsynced, renamed into place) and a new, empty journal

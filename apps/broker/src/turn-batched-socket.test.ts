@@ -34,7 +34,7 @@ class RecordingSocket extends Duplex {
 describe('TurnBatchedSocket', () => {
   it('passes what the client sends through, and closes on a packet over the limit before passing it', async () => {
     const socket = new RecordingSocket();
-    const connection = new TurnBatchedSocket(socket, scanner(1024));
+    const connection = new TurnBatchedSocket(socket, { inspect: scanner(1024) });
     const received: Buffer[] = [];
     connection.on('data', (chunk: Buffer) => received.push(chunk));
     const closed = new Promise<Error | undefined>((resolve) => connection.on('error', resolve));
@@ -48,7 +48,7 @@ describe('TurnBatchedSocket', () => {
 
   it('gathers the writes of one turn of the event loop into one write to the socket', async () => {
     const socket = new RecordingSocket();
-    const connection = new TurnBatchedSocket(socket, scanner(1024));
+    const connection = new TurnBatchedSocket(socket, { inspect: scanner(1024) });
     for (let i = 0; i < 50; i++) connection.write(publish(20));
     await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
@@ -61,7 +61,7 @@ describe('TurnBatchedSocket', () => {
 
   it('writes what it gathered before closing (a refused CONNACK must reach the client)', () => {
     const socket = new RecordingSocket();
-    const connection = new TurnBatchedSocket(socket, scanner(1024));
+    const connection = new TurnBatchedSocket(socket, { inspect: scanner(1024) });
     connection.write(generate({ cmd: 'connack', returnCode: 5, sessionPresent: false }));
     connection.destroy();
     assert.deepEqual(socket.writes, [1]);

@@ -1,4 +1,4 @@
-import { Duplex } from 'node:stream';
+import { Duplex, type Writable } from 'node:stream';
 
 /**
  * A socket (TCP, TLS or a WebSocket stream) whose writes of one turn of the event loop go out as
@@ -9,16 +9,24 @@ import { Duplex } from 'node:stream';
  * packet (the broker's profile had a quarter of its time in socket writes before).
  *
  * `inspect` sees every chunk read, before it is passed on; if it throws, the connection is
- * destroyed with that error (the broker's packet-size check).
+ * destroyed with that error (the broker's packet-size check). `output`, when given, is where
+ * writes go on their way to the socket (the broker's PubackGate); the socket is corked either way.
  */
+export interface TurnBatchedSocketOptions {
+  inspect?: (chunk: Buffer) => void;
+  output?: Writable;
+}
+
 export class TurnBatchedSocket extends Duplex {
   private corked = false;
+  private readonly output: Writable;
 
   constructor(
     private readonly socket: Duplex,
-    inspect?: (chunk: Buffer) => void,
+    { inspect, output }: TurnBatchedSocketOptions = {},
   ) {
     super({ allowHalfOpen: false });
+    this.output = output ?? socket;
     socket.on('data', (chunk: Buffer) => {
       try {
         inspect?.(chunk);
@@ -39,27 +47,28 @@ export class TurnBatchedSocket extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.corkUntilNextTurn();
-    if (this.socket.write(chunk)) callback();
-    else this.socket.once('drain', () => callback());
+    if (this.output.write(chunk)) callback();
+    else this.output.once('drain', () => callback());
   }
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
     this.corkUntilNextTurn();
     let flowing = true;
-    for (const { chunk } of chunks) flowing = this.socket.write(chunk);
+    for (const { chunk } of chunks) flowing = this.output.write(chunk);
     if (flowing) callback();
-    else this.socket.once('drain', () => callback());
+    else this.output.once('drain', () => callback());
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     this.flush();
-    this.socket.end();
+    this.output.end();
     callback();
   }
 
   // aedes writes a refusal (CONNACK 5, DISCONNECT) and closes at once: what is gathered goes first.
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.flush();
+    if (this.output !== this.socket) this.output.destroy();
     this.socket.destroy();
     callback(error);
   }

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { pbkdf2 } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connectAsync } from 'mqtt';
+import { tempDir } from '#testing';
+import { MqttBroker } from './mqtt-broker.js';
+import { decodeOp } from './op-codec.js';
+
+/** Payloads of the messages queued for persistent sessions, as the journal files hold them now. */
+function journaledPayloads(dir: string): Set<string> {
+  const payloads = new Set<string>();
+  for (const name of readdirSync(dir).filter((n) => /^journal-\d+\.jsonl$/.test(n))) {
+    for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
+      if (!line) continue;
+      const op = decodeOp(line);
+      if (op.t === 'enqueue') payloads.add(op.packet.payload.toString());
+    }
+  }
+  return payloads;
+}
+
+/**
+ * Keeps every thread of libuv's pool busy for a while, as a slow disk would: the journal's
+ * write(2) runs there, so it waits, while network I/O (a PUBACK) does not.
+ */
+function slowDisk(): Promise<unknown> {
+  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  return Promise.all(Array.from({ length: threads }, () => new Promise((resolve, reject) => pbkdf2('busy', 'salt', 1_000_000, 32, 'sha256', (error, key) => (error ? reject(error) : resolve(key))))));
+}
+
+describe('MqttBroker with persistent sessions', () => {
+  let dir: { path: string; remove(): Promise<void> };
+  let broker: MqttBroker;
+  let url: string;
+  before(async () => {
+    dir = await tempDir('greenwatch-broker-');
+    broker = await MqttBroker.create({
+      port: 0,
+      bind: '127.0.0.1',
+      allowAnonymous: true,
+      service: { username: '', password: '' },
+      credentials: { verify: async () => [] },
+      persistenceDir: dir.path,
+    });
+    url = `mqtt://127.0.0.1:${await broker.listen()}`;
+  });
+  after(async () => {
+    await broker.close();
+    await dir.remove();
+  });
+
+  it('acknowledges a QoS 1 message (PUBACK) only once it is queued in the journal: kill -9 cannot lose it', async () => {
+    // An offline persistent session: what the broker acknowledges, it owes this subscriber.
+    const ingest = await connectAsync(url, { clientId: 'ingest', clean: false });
+    await ingest.subscribeAsync('gc/#', { qos: 1 });
+    await ingest.endAsync();
+    const device = await connectAsync(url, { clientId: 'device', reconnectPeriod: 0 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const disk = slowDisk();
+        await device.publishAsync('gc/c1/noise/n-1/telemetry', `reading ${i}`, { qos: 1 });
+        // The PUBACK has arrived: were the broker killed now, the journal is all it would have.
+        assert.ok(journaledPayloads(dir.path).has(`reading ${i}`), `reading ${i} acknowledged before it was journaled`);
+        await disk;
+      }
+      // Publishing without waiting: every acknowledgement still follows its own journal line.
+      const disk = slowDisk();
+      const acked = await Promise.all(
+        Array.from({ length: 100 }, async (_, i) => {
+          await device.publishAsync('gc/c1/noise/n-1/telemetry', `burst ${i}`, { qos: 1 });
+          return journaledPayloads(dir.path).has(`burst ${i}`);
+        }),
+      );
+      await disk;
+      assert.deepEqual(acked.flatMap((ok, i) => (ok ? [] : [i])), [], 'burst messages acknowledged before they were journaled');
+    } finally {
+      await device.endAsync();
+    }
+  });
+});
