@@ -185,6 +185,20 @@ describe('JournaledPersistence', () => {
     assert.throws(() => JournaledPersistence.open({ dir: dir.path }), /snapshot\.jsonl:3: unreadable broker session line/);
   });
 
+  it('with fsync (MQTT_PERSISTENCE_FSYNC) keeps the same state across a restart', async () => {
+    const first = JournaledPersistence.open({ dir: dir.path, fsync: true });
+    await first.setup(BROKER);
+    const packets = await traffic(first, 50, 20);
+    await first.close();
+    const second = await open(dir.path);
+    const queued = await collect<StoredPacket>(second.outgoingStream(ingest));
+    assert.deepEqual(
+      queued.map((p) => p.brokerCounter),
+      packets.slice(20).map((p) => p.brokerCounter),
+    );
+    await second.close();
+  });
+
   it('refuses ops after close', async () => {
     const p = await open(dir.path);
     await p.close();
