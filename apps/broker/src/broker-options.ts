@@ -16,6 +16,7 @@ export async function brokerOptionsFrom(config: AppConfig, credentials: DeviceCr
     credentials,
     persistenceDir: join(config.dataDir, 'broker'),
     persistenceFsync: mqtt.persistenceFsync,
+    queueBudgetBytes: mqtt.queueBudgetBytes,
     maxPacketBytes: mqtt.maxPacketBytes,
     deviceMessagesPerSecond: mqtt.deviceMessagesPerSecond,
     connectsPerSecond: mqtt.connectsPerSecond,

@@ -47,10 +47,15 @@ export class JournaledPersistence {
     return new JournaledPersistence(SessionJournal.open(options));
   }
 
-  get stats(): SessionJournalStats & { persistentSessions: number; queuedMessages: number } {
+  get stats(): SessionJournalStats & { persistentSessions: number; queuedMessages: number; queuedBytes: number } {
     let queued = 0;
     for (const queue of this.journal.store.outgoing.values()) queued += queue.entries.size;
-    return { ...this.journal.stats, persistentSessions: this.journal.store.subscriptions.size, queuedMessages: queued };
+    return { ...this.journal.stats, persistentSessions: this.journal.store.subscriptions.size, queuedMessages: queued, queuedBytes: this.queuedBytes };
+  }
+
+  /** Approximate memory the persistent sessions' queues hold (they live in memory). */
+  get queuedBytes(): number {
+    return this.journal.store.queuedBytes;
   }
 
   /** Finishes writing what was asked for, then closes the files. */

@@ -30,6 +30,12 @@ export interface MqttBrokerOptions {
   persistenceDir?: string;
   /** fdatasync each journal batch before acknowledging it: survive a power cut, not only a crash. */
   persistenceFsync?: boolean;
+  /**
+   * The persistent sessions' queues live in memory (and in the journal). Above this many bytes
+   * (a consumer down for long), PUBACKs are held until the queues shrink: publishers wait, and the
+   * broker neither runs out of memory nor drops anything. Default 512 MiB.
+   */
+  queueBudgetBytes?: number;
   /** Largest MQTT packet read from a client; a larger one closes its connection. */
   maxPacketBytes?: number;
   /** Messages per second one device may publish (burst: 10 s worth); services are not limited. */
@@ -63,6 +69,9 @@ export class MqttBroker {
   private readonly gates = new WeakMap<object, PubackGate>();
   /** QoS 1 messages let through and not yet stored, with the gate holding their PUBACK. */
   private readonly unstored = new WeakMap<object, { gate: PubackGate; ticket: number }>();
+  /** Stored messages whose PUBACK waits for room in the queues (queueBudgetBytes), oldest first. */
+  private waitingForRoom: { gate: PubackGate; ticket: number }[] = [];
+  private roomTimer: ReturnType<typeof setInterval> | undefined;
   private readonly metrics: MetricsRegistry;
   private readonly denied;
   private readonly published;
@@ -81,6 +90,12 @@ export class MqttBroker {
     const connectRate = options.connectsPerSecond ?? 100;
     this.connects = new KeyedTokenBuckets(connectRate, connectRate * 10);
     this.metrics.gauge('greenwatch_broker_clients', 'Connected MQTT clients', () => this.aedes.connectedClients);
+    if (persistence) {
+      this.metrics.gauge('greenwatch_broker_queued_messages', 'Messages queued for persistent sessions (delivered, not yet acknowledged, or waiting for their consumer)', () => persistence.stats.queuedMessages);
+      this.metrics.gauge('greenwatch_broker_queued_bytes', 'Approximate memory the persistent sessions\' queues hold', () => persistence.queuedBytes);
+      this.metrics.gauge('greenwatch_broker_acks_held', 'PUBACKs held because the queues are over MQTT_QUEUE_BUDGET_MB', () => this.waitingForRoom.length);
+      this.metrics.gauge('greenwatch_broker_journal_bytes', 'Size of the session journal since its last snapshot', () => persistence.stats.journalBytes);
+    }
     this.clientErrors = new RateLimitedLog((line) => this.log('debug', line), { burst: 20, windowMs: 60_000 });
     aedes.on('clientError', (client, error) => this.clientErrors.log(`client ${client?.id ?? '?'}: ${error.message}`));
     aedes.on('connectionError', (_client, error) => this.clientErrors.log(`connection: ${error.message}`));
@@ -178,6 +193,7 @@ export class MqttBroker {
     for (const wss of this.webSockets) wss.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await Promise.all(closing);
+    if (this.roomTimer) clearInterval(this.roomTimer);
     await this.persistence?.close();
   }
 
@@ -242,7 +258,33 @@ export class MqttBroker {
     const entry = this.unstored.get(packet);
     if (!entry) return;
     this.unstored.delete(packet);
+    if (this.waitingForRoom.length || this.overBudget()) {
+      this.waitingForRoom.push(entry);
+      this.watchForRoom();
+      return;
+    }
     entry.gate.stored(entry.ticket);
+  }
+
+  private overBudget(): boolean {
+    return (this.persistence?.queuedBytes ?? 0) > (this.options.queueBudgetBytes ?? 512 * 1024 * 1024);
+  }
+
+  /** While PUBACKs wait for room, looks every 100 ms whether the queues have shrunk under the budget. */
+  private watchForRoom(): void {
+    if (this.roomTimer) return;
+    const mib = (bytes: number) => Math.round(bytes / 1048576);
+    this.log('warn', `persistent sessions' queues hold ${mib(this.persistence?.queuedBytes ?? 0)} MiB, over MQTT_QUEUE_BUDGET_MB: holding PUBACKs (publishers wait) until their consumers catch up`);
+    this.roomTimer = setInterval(() => {
+      if (this.overBudget()) return;
+      clearInterval(this.roomTimer);
+      this.roomTimer = undefined;
+      const waiting = this.waitingForRoom;
+      this.waitingForRoom = [];
+      for (const entry of waiting) entry.gate.stored(entry.ticket);
+      this.log('warn', `persistent sessions' queues back under MQTT_QUEUE_BUDGET_MB (${mib(this.persistence?.queuedBytes ?? 0)} MiB): ${waiting.length} held PUBACKs sent`);
+    }, 100);
+    this.roomTimer.unref();
   }
 
   private deviceRate(client: Client): TokenBucket {

@@ -116,7 +116,14 @@ export function copyPacket(packet: StoredPacket, messageId: number | undefined =
   return copy;
 }
 
+/** Approximate memory of one queued entry: its payload, its topic, and the objects around them. */
+export function queuedCost(packet: StoredPacket): number {
+  return packet.payload.length + packet.topic.length * 2 + 240;
+}
+
 export class SessionStore {
+  /** Approximate memory held by the persistent sessions' queues (see queuedCost). */
+  queuedBytes = 0;
   readonly retained = new Map<string, StoredPacket>();
   readonly subscriptions = new Map<string, Map<string, StoredSubscription>>();
   readonly outgoing = new Map<string, OutgoingQueue>();
@@ -136,13 +143,15 @@ export class SessionStore {
         return this.unsubscribe(op.clientId, op.topics);
       case 'clearSubscriptions':
         return this.unsubscribe(op.clientId, [...(this.subscriptions.get(op.clientId)?.keys() ?? [])]);
-      case 'enqueue':
-        for (const clientId of op.clientIds) this.queue(clientId, true).entries.set(packetKey(op.packet), copyPacket(op.packet, undefined));
+      case 'enqueue': {
+        const key = packetKey(op.packet);
+        for (const clientId of op.clientIds) this.insert(this.queue(clientId, true), key, copyPacket(op.packet, undefined));
         return;
+      }
       case 'queued': {
         const queue = this.queue(op.clientId, true);
         const entry = copyPacket(op.packet, undefined);
-        queue.entries.set(op.key, entry);
+        this.insert(queue, op.key, entry);
         queue.setPacketId(op.key, entry, op.packet.messageId);
         return;
       }
@@ -158,13 +167,15 @@ export class SessionStore {
         if (!queue || !entry) return;
         queue.setPacketId(op.key, entry, undefined);
         const replacement = copyPacket(op.packet, undefined);
-        queue.entries.set(op.key, replacement);
+        this.queuedBytes -= queuedCost(entry);
+        this.insert(queue, op.key, replacement);
         queue.setPacketId(op.key, replacement, op.packet.messageId);
         return;
       }
       case 'acked': {
         const queue = this.queue(op.clientId, false);
-        queue?.delete(op.key);
+        const removed = queue?.delete(op.key);
+        if (removed) this.queuedBytes -= queuedCost(removed);
         if (queue && queue.entries.size === 0) this.outgoing.delete(op.clientId);
         return;
       }
@@ -230,6 +241,13 @@ export class SessionStore {
     for (const [clientId, queue] of this.outgoing) for (const [key, packet] of queue.entries) yield { t: 'queued', clientId, key, packet };
     for (const [clientId, store] of this.incoming) for (const packet of store.values()) yield { t: 'incoming', clientId, packet };
     for (const [clientId, packet] of this.wills) yield { t: 'will', clientId, packet };
+  }
+
+  private insert(queue: OutgoingQueue, key: string, entry: StoredPacket): void {
+    const before = queue.entries.get(key);
+    if (before) this.queuedBytes -= queuedCost(before);
+    queue.entries.set(key, entry);
+    this.queuedBytes += queuedCost(entry);
   }
 
   private queue(clientId: string, create: true): OutgoingQueue;

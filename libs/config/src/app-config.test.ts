@@ -17,7 +17,7 @@ describe('loadAppConfig: defaults', () => {
   it('equal the contract\'s configuration table (and greenwatch\'s own)', () => {
     const expected: AppConfig = {
       // contract.md, "Configuration"
-      mqtt: { port: 1883, wsPort: 8083, url: 'mqtt://127.0.0.1:1883', allowAnonymous: false, bind: '0.0.0.0', username: '', password: '', tls: undefined, maxPacketBytes: 64 * 1024, deviceMessagesPerSecond: 1000, connectsPerSecond: 100, persistenceFsync: false },
+      mqtt: { port: 1883, wsPort: 8083, url: 'mqtt://127.0.0.1:1883', allowAnonymous: false, bind: '0.0.0.0', username: '', password: '', tls: undefined, maxPacketBytes: 64 * 1024, deviceMessagesPerSecond: 1000, connectsPerSecond: 100, persistenceFsync: false, queueBudgetBytes: 512 * 1024 * 1024 },
       influx: { url: undefined, api: 'v1', database: 'greenwatch', user: '', password: '', token: '', org: '', batchSize: 5000, flushIntervalMs: 100, localPort: 8086 },
       api: { port: 3000, adminApiKey: undefined, bind: '0.0.0.0', clientId: 'greenwatch-api', notifyRetryMs: 2000, notifyMaxAttempts: 6, notifyTimeoutMs: 5000 },
       communityConfigDir: './config/communities',
@@ -81,7 +81,7 @@ describe('loadAppConfig: values', () => {
       NOTIFY_TIMEOUT_MS: '1000',
     });
     assert.deepEqual(c, {
-      mqtt: { port: 11883, wsPort: 18083, url: 'mqtts://broker.example:8883', allowAnonymous: true, bind: '127.0.0.1', username: 'svc', password: 'secret', tls: undefined, maxPacketBytes: 64 * 1024, deviceMessagesPerSecond: 1000, connectsPerSecond: 100, persistenceFsync: false },
+      mqtt: { port: 11883, wsPort: 18083, url: 'mqtts://broker.example:8883', allowAnonymous: true, bind: '127.0.0.1', username: 'svc', password: 'secret', tls: undefined, maxPacketBytes: 64 * 1024, deviceMessagesPerSecond: 1000, connectsPerSecond: 100, persistenceFsync: false, queueBudgetBytes: 512 * 1024 * 1024 },
       influx: { url: 'https://influx.example:8086', api: 'v2', database: 'gw', user: 'u', password: 'p', token: 't', org: 'o', batchSize: 100, flushIntervalMs: 25, localPort: 9086 },
       api: { port: 8080, adminApiKey: '0123456789abcdef', bind: '127.0.0.1', clientId: 'api-2', notifyRetryMs: 50, notifyMaxAttempts: 3, notifyTimeoutMs: 1000 },
       communityConfigDir: '/etc/gw/communities',

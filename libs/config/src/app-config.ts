@@ -53,6 +53,7 @@ export const ENV_SCHEMA = z
     MQTT_DEVICE_MSGS_PER_S: whole(1, 1_000_000).default(1000),
     MQTT_CONNECTS_PER_S: whole(1, 1_000_000).default(100),
     MQTT_PERSISTENCE_FSYNC: bool.default(false),
+    MQTT_QUEUE_BUDGET_MB: whole(1, 1_000_000).default(512),
     MQTT_USERNAME: z.string().default(''),
     MQTT_PASSWORD: z.string().default(''),
     INGEST_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an MQTT client id').default('greenwatch-ingest'),
@@ -91,6 +92,8 @@ export interface AppConfig {
     connectsPerSecond: number;
     /** fdatasync the broker's session journal before acknowledging (power-cut safe, slower). */
     persistenceFsync: boolean;
+    /** Memory the broker's persistent-session queues may hold before PUBACKs wait (bytes). */
+    queueBudgetBytes: number;
     wsPort: number;
     bind: string;
     url: string;
@@ -176,6 +179,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       deviceMessagesPerSecond: e.MQTT_DEVICE_MSGS_PER_S,
       connectsPerSecond: e.MQTT_CONNECTS_PER_S,
       persistenceFsync: e.MQTT_PERSISTENCE_FSYNC,
+      queueBudgetBytes: e.MQTT_QUEUE_BUDGET_MB * 1024 * 1024,
     },
     influx: {
       url: e.INFLUX_URL,
