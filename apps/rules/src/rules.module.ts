@@ -7,9 +7,8 @@ import { StorageModule } from '#storage';
 import type { ResumeBarrier } from './resume-barrier.js';
 import { RulesMessagesController } from './rules.controller.js';
 import type { RulesMqttServer } from './rules-mqtt.server.js';
-import type { RulesOptions } from './rules-options.js';
 import { RuleStateStore } from './rule-state.store.js';
-import { ALERT_PUBLISHER, type AlertPublisher, RESUME_BARRIER, RULES_ENGINE, RULES_METRICS, RULES_OPTIONS, RULE_STATE_STORE, RulesService } from './rules.service.js';
+import { ALERT_PUBLISHER, type AlertPublisher, RESUME_BARRIER, RULES_ENGINE, RULES_METRICS, RULES_OPTIONS, RULE_STATE_STORE, type RulesOptions, RulesService } from './rules.service.js';
 
 @Module({})
 export class RulesModule {

@@ -1,11 +1,11 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Subject, type Subscription } from 'rxjs';
+import type { AppConfig } from '#config';
 import { type Alert, alertsTopic, validateDeviceMessage } from '#contracts';
 import { type MetricsRegistry, RateLimitedLog } from '#observability';
 import { type RuleInput, type RulesEngine, alertToLine, judge, latestAlertsQuery, storedAlertsFrom } from '#rules';
 import { InfluxStore } from '#storage';
 import { type ResumeBarrier, isOwnBarrier } from './resume-barrier.js';
-import type { RulesOptions } from './rules-options.js';
 import type { RuleStateStore } from './rule-state.store.js';
 
 export const RULES_ENGINE = Symbol('RULES_ENGINE');
@@ -15,7 +15,8 @@ export const ALERT_PUBLISHER = Symbol('ALERT_PUBLISHER');
 export const RULES_METRICS = Symbol('RULES_METRICS');
 export const RESUME_BARRIER = Symbol('RESUME_BARRIER');
 
-const DEFAULT_CATCH_UP_TIMEOUT_MS = 30_000;
+/** The rules' options: RULES_* (libs/config, `config.rules`). */
+export type RulesOptions = AppConfig['rules'];
 
 /** Publishes one alert JSON on a topic with QoS 1. */
 export type AlertPublisher = (topic: string, payload: string) => Promise<void>;
@@ -118,7 +119,7 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
   }
 
   private get catchUpTimeoutMs(): number {
-    return this.options.catchUpTimeoutMs ?? DEFAULT_CATCH_UP_TIMEOUT_MS;
+    return this.options.catchUpTimeoutMs;
   }
 
   private gapsText(): string {

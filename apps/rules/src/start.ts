@@ -5,8 +5,7 @@ import { AckGate } from '#messaging';
 import { newResumeBarrier } from './resume-barrier.js';
 import { RulesMqttServer } from './rules-mqtt.server.js';
 import { RulesModule } from './rules.module.js';
-import { type RulesOptions, loadRulesOptions } from './rules-options.js';
-import { RulesService } from './rules.service.js';
+import { type RulesOptions, RulesService } from './rules.service.js';
 
 /**
  * Builds and starts the rules app: a Nest microservice on the MQTT transport with a persistent
@@ -14,8 +13,10 @@ import { RulesService } from './rules.service.js';
  * waits in the broker and is judged when it is back, in event-time order with what arrives live
  * meanwhile (the resume barrier and the engine's catch-up: resume-barrier.ts, RulesEngine.beginCatchUp). A community whose `rules:` overrides name
  * an unknown parameter or a bad value stops the start, naming the file's field.
+ * Its options are `config.rules` (RULES_* variables); `overrides` replace some of them (tests).
  */
-export async function startRules(config: AppConfig, rules: RulesOptions = loadRulesOptions()) {
+export async function startRules(config: AppConfig, overrides: Partial<RulesOptions> = {}) {
+  const rules: RulesOptions = { ...config.rules, ...overrides };
   const registry = await loadDeviceRegistry(config.communityConfigDir);
   const problems = registry.allCommunities().flatMap((c) => validateRuleOverrides(c).map((p) => `community ${c.id}: ${p.field}: expected ${p.expected}`));
   if (problems.length) throw new Error(`bad rule overrides:\n  ${problems.join('\n  ')}`);
