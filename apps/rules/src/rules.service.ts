@@ -47,6 +47,9 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
   private timer: ReturnType<typeof setInterval> | undefined;
   private catchUpTimer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
+  /** When the newest snapshot save that worked ended (epoch ms), and how the latest attempt ended. */
+  private lastSavedAt: number | undefined;
+  private lastSaveAttempt: { ok: boolean; error?: string } | undefined;
   private readonly received;
   private readonly invalid;
   private readonly alerts;
@@ -152,10 +155,37 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
 
   /** Saves the snapshot; saves never overlap. */
   save(): Promise<void> {
-    this.saving = this.saving.then(
-      () => this.state.save(this.engine.snapshot()),
-    ).catch((error: unknown) => this.logger.error(`could not save rule state: ${String(error)}`));
+    this.saving = this.saving
+      .then(() => this.state.save(this.engine.snapshot()))
+      .then(
+        () => {
+          this.lastSavedAt = Date.now();
+          this.lastSaveAttempt = { ok: true };
+        },
+        (error: unknown) => {
+          this.lastSaveAttempt = { ok: false, error: error instanceof Error ? error.message : String(error) };
+          this.logger.error(`could not save rule state: ${String(error)}`);
+        },
+      );
     return this.saving;
+  }
+
+  /** What the rules' /health tells besides the MQTT session (rules-http.controller.ts). */
+  status() {
+    const attempt = this.lastSaveAttempt;
+    return {
+      catchingUp: this.engine.catchingUp,
+      buffered: this.engine.buffered,
+      openAlerts: this.engine.book.size,
+      late: this.engine.stats.late,
+      snapshot: {
+        everyS: this.options.snapshotIntervalMs / 1000,
+        lastSavedAt: this.lastSavedAt === undefined ? null : new Date(this.lastSavedAt).toISOString(),
+        /** How the latest save ended; null before the first. */
+        lastSaveOk: attempt ? attempt.ok : null,
+        ...(attempt?.error === undefined ? {} : { lastError: attempt.error }),
+      },
+    };
   }
 
   beforeApplicationShutdown(): void {

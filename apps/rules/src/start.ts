@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { type AppConfig, ConfigModule, loadDeviceRegistry, logLevelsFor } from '#config';
+import { type AppConfig, AppLogger, ConfigModule, loadDeviceRegistry } from '#config';
 import { validateRuleOverrides } from '#rules';
 import { AckGate } from '#messaging';
 import { newResumeBarrier } from './resume-barrier.js';
@@ -13,7 +13,8 @@ import { type RulesOptions, RulesService } from './rules.service.js';
  * waits in the broker and is judged when it is back, in event-time order with what arrives live
  * meanwhile (the resume barrier and the engine's catch-up: resume-barrier.ts, RulesEngine.beginCatchUp). A community whose `rules:` overrides name
  * an unknown parameter or a bad value stops the start, naming the file's field.
- * Its options are `config.rules` (RULES_* variables); `overrides` replace some of them (tests).
+ * It serves /health and /metrics on RULES_PORT (loopback), as the ingest does on INGEST_PORT.
+ * Its options are `config.rules` (the RULES_* variables); `overrides` replace some of them (tests).
  */
 export async function startRules(config: AppConfig, overrides: Partial<RulesOptions> = {}) {
   const rules: RulesOptions = { ...config.rules, ...overrides };
@@ -34,7 +35,7 @@ export async function startRules(config: AppConfig, overrides: Partial<RulesOpti
   server.ackGate = new AckGate(() => service?.stopping ?? false);
   const app = await NestFactory.create(
     { module: class RulesApp {}, imports: [ConfigModule.forRoot(config), RulesModule.register({ server, registry, rules, barrier })] },
-    { logger: logLevelsFor(config.logLevel) },
+    { logger: new AppLogger(config.logLevel) },
   );
   const started = app.get(RulesService);
   service = started;
@@ -44,5 +45,11 @@ export async function startRules(config: AppConfig, overrides: Partial<RulesOpti
   app.enableShutdownHooks([]);
   await app.init();
   await app.startAllMicroservices();
+  try {
+    await app.listen(rules.port, '127.0.0.1');
+  } catch (error) {
+    await app.close(); // RULES_PORT taken: do not leave the MQTT session running behind the error
+    throw error;
+  }
   return app;
 }
