@@ -61,6 +61,7 @@ export class BenchPipeline {
       INFLUX_URL: options.influxUrl,
       INFLUX_DB: options.database,
       INGEST_PORT: String(await freePort()),
+      RULES_PORT: String(await freePort()),
       API_PORT: String(await freePort()),
       DATA_DIR: join(options.dir, 'data'),
       COMMUNITY_CONFIG_DIR: communityDir,
@@ -81,8 +82,7 @@ export class BenchPipeline {
       const ingest = start('ingest', true);
       await ready(ingest, async () => (((await (await fetch(`http://127.0.0.1:${env.INGEST_PORT}/health`)).json()) as { status?: string }).status === 'ok'));
       const rules = start('rules', true);
-      // The rules have no HTTP endpoint: ready once the broker counts their connection.
-      await ready(rules, async () => clientsOf(await (await fetch(`http://127.0.0.1:${env.MQTT_WS_PORT}/metrics`)).text()) >= 2);
+      await ready(rules, async () => (((await (await fetch(`http://127.0.0.1:${env.RULES_PORT}/health`)).json()) as { status?: string }).status === 'ok'));
     } catch (error) {
       await pipeline.stop();
       throw error;
@@ -110,8 +110,4 @@ export class BenchPipeline {
 async function ready(child: Child, probe: () => Promise<boolean>): Promise<void> {
   const ok = await pollUntil(async () => child.running && (await probe()), { timeoutMs: 60_000, intervalMs: 100 });
   if (!ok) throw new Error(`${child.name} did not get ready (${child.running ? 'running' : `exited ${child.process.exitCode}`}):\n${await child.logTail()}`);
-}
-
-function clientsOf(metrics: string): number {
-  return Number(/^greenwatch_broker_clients(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
 }

@@ -77,15 +77,14 @@ async function main(): Promise<void> {
       say(`using the external MQTT broker at ${config.mqtt.url}`);
     }
     await supervisor.start({ name: 'ingest', ...node('ingest'), ready: () => httpOk(`http://127.0.0.1:${config.ingest.port}/health`) });
-    // The rules service has no HTTP endpoint: it is up once its process is (the api reports it as "unknown").
-    await supervisor.start({ name: 'rules', ...node('rules') });
+    await supervisor.start({ name: 'rules', ...node('rules'), ready: () => httpOk(`http://127.0.0.1:${config.rules.port}/health`) });
     await supervisor.start({ name: 'api', ...node('api'), ready: () => httpOk(`http://127.0.0.1:${config.api.port}/health`) });
   } catch (error) {
     say(`start-up failed: ${(error as Error).message}`);
     await stop('start-up failed');
     return;
   }
-  say(`ready. MQTT ${config.mqtt.url}${embeddedBroker ? ` (WebSocket :${config.mqtt.wsPort})` : ''}; InfluxDB ${env.INFLUX_URL} db ${config.influx.database}; ingest health http://127.0.0.1:${config.ingest.port}/health; API http://127.0.0.1:${config.api.port}/api/docs. Ctrl-C stops.`);
+  say(`ready. MQTT ${config.mqtt.url}${embeddedBroker ? ` (WebSocket :${config.mqtt.wsPort})` : ''}; InfluxDB ${env.INFLUX_URL} db ${config.influx.database}; ingest health http://127.0.0.1:${config.ingest.port}/health; rules health http://127.0.0.1:${config.rules.port}/health; API http://127.0.0.1:${config.api.port}/api/docs. Ctrl-C stops.`);
 }
 
 async function servicePassword(dataDir: string): Promise<string> {

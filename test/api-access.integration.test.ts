@@ -277,13 +277,26 @@ describe('readings, registry edits, criteria, evidence, health, metrics, docs', 
     errorShape(await get('/api/evidence/5?community=aa', keys.managerA), 501, 'not_implemented');
   });
 
-  it('/health reports SQLite, InfluxDB, MQTT and the services; /metrics carries api and ingest', async () => {
+  it('/health reports SQLite, InfluxDB, MQTT and the services; /metrics carries api, ingest and rules', async () => {
     const health = await get('/health');
     assert.equal(health.status, 200, health.text);
-    assert.deepEqual([health.body.status, health.body.checks.sqlite.status, health.body.checks.influxdb.status, health.body.checks.mqtt.status, health.body.services.ingest.status, health.body.services.rules.status], ['ok', 'ok', 'ok', 'ok', 'ok', 'unknown']);
+    assert.deepEqual([health.body.status, health.body.checks.sqlite.status, health.body.checks.influxdb.status, health.body.checks.mqtt.status, health.body.services.ingest.status, health.body.services.rules.status], ['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
     const metrics = (await get('/metrics')).text;
     assert.match(metrics, /^greenwatch_api_alert_messages_total\{service="api",outcome="recorded"\} [1-9]/m);
     assert.match(metrics, /^greenwatch_ingest_\w+\{service="ingest"/m);
+    assert.match(metrics, /^greenwatch_rules_late_total\{service="rules"\} \d+$/m);
+
+    // the rules stopped: /health is degraded (503) and says so; started again: ok
+    await stack.stopRules();
+    try {
+      const down = await get('/health');
+      assert.equal(down.status, 503, down.text);
+      assert.deepEqual([down.body.status, down.body.services.rules.status, down.body.services.rules.detail, down.body.services.ingest.status], ['degraded', 'down', 'not reachable', 'ok']);
+    } finally {
+      await stack.startRules();
+    }
+    const back = await waitFor(() => get('/health'), (h) => h.status === 200);
+    assert.equal(back.body.services.rules.status, 'ok', back.text);
   });
 
   it('/api/docs is an OpenAPI 3 document of every route with the one error shape', async () => {

@@ -19,6 +19,7 @@ describe('npm start with the api', () => {
     supervisor = await startSupervisor();
     env = supervisor.env;
     assert.match(supervisor.output(), /ready\..*\/api\/docs/, `the ready line does not name the API docs:\n${supervisor.output()}`);
+    assert.match(supervisor.output(), new RegExp(`ready\\..*rules health http://127\\.0\\.0\\.1:${env.RULES_PORT}/health`), 'the ready line names the rules\' /health');
   });
 
   after(async () => {
@@ -33,7 +34,7 @@ describe('npm start with the api', () => {
     assert.deepEqual(communities.communities.map((c: { id: string }) => c.id), ['demo']);
     const health = (await (await fetch(`${base}/health`)).json()) as { status: string; services: Record<string, { status: string }> };
     assert.equal(health.status, 'ok', JSON.stringify(health));
-    assert.deepEqual([health.services.broker.status, health.services.ingest.status], ['ok', 'ok']);
+    assert.deepEqual([health.services.broker.status, health.services.ingest.status, health.services.rules.status], ['ok', 'ok', 'ok']);
     assert.equal((await fetch(`${base}/api/communities`)).status, 401);
   });
 

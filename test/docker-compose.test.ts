@@ -141,6 +141,7 @@ describe('docker-compose.yml', () => {
     const needs: Record<string, string[]> = {
       broker: ['MQTT_PORT', 'MQTT_WS_PORT', 'MQTT_BIND', 'MQTT_ALLOW_ANONYMOUS', 'MQTT_USERNAME', 'MQTT_PASSWORD', 'DATA_DIR'],
       ingest: ['MQTT_URL', 'MQTT_USERNAME', 'MQTT_PASSWORD', 'INFLUX_URL', 'INFLUX_API', 'INFLUX_DB', 'INGEST_CLIENT_ID', 'COMMUNITY_CONFIG_DIR', 'DATA_DIR'],
+      rules: ['MQTT_URL', 'MQTT_USERNAME', 'MQTT_PASSWORD', 'INFLUX_URL', 'INFLUX_API', 'INFLUX_DB', 'RULES_CLIENT_ID', 'RULES_PORT', 'COMMUNITY_CONFIG_DIR', 'DATA_DIR'],
     };
     for (const [name, variables] of Object.entries(needs)) {
       const env = environmentOf(services[name]);
@@ -187,9 +188,11 @@ describe('docker-compose.yml', () => {
   it('healthchecks ask the port the app serves /health on', () => {
     const broker = loadAppConfig(resolvedEnvironment(services.broker));
     const ingest = loadAppConfig(resolvedEnvironment(services.ingest));
+    const rules = loadAppConfig(resolvedEnvironment(services.rules));
     assert.match(String(services.broker.healthcheck?.test), new RegExp(`127\\.0\\.0\\.1:${broker.mqtt.wsPort}/health`));
-    // ingest serves /health on INGEST_PORT, bound to 127.0.0.1 inside its container
+    // ingest serves /health on INGEST_PORT, rules on RULES_PORT, each bound to 127.0.0.1 inside its container
     assert.match(String(services.ingest.healthcheck?.test), new RegExp(`127\\.0\\.0\\.1:${ingest.ingest.port}/health`));
+    assert.match(String(services.rules.healthcheck?.test), new RegExp(`127\\.0\\.0\\.1:${rules.rules.port}/health`));
   });
 
   it('DATA_DIR is a volume at /var/lib/greenwatch; COMMUNITY_CONFIG_DIR is mounted from ./config/communities', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
@@ -8,13 +8,14 @@ import { type Alert, alertsTopic, deviceTopic } from '#contracts';
 import type { RulesEngine } from '#rules';
 import { RULES_ENGINE } from '../apps/rules/src/rules.service.js';
 import { startRules } from '../apps/rules/src/start.js';
-import { type TestInflux, TestPipeline, readPoints, startTestInflux, tempDir, waitFor } from './support/index.js';
+import { type TestInflux, TestPipeline, portAnswers, readPoints, startTestInflux, tempDir, waitFor } from './support/index.js';
 
 /**
  * P3 acceptance through the real broker (aedes), the real ingest, a real InfluxDB and the rules
  * app: noise over a zone limit and a forced gate raise one alert each, published on
  * gc/{c}/alerts in the contract's format and stored in `alert`; the rules service is restarted
  * twice (once with its snapshot, once with the snapshot deleted) and nothing is lost or repeated.
+ * And the rules' own /health and /metrics on RULES_PORT, through the same real broker and InfluxDB.
  */
 const C = 'rt';
 const YAML = `id: ${C}
@@ -117,6 +118,88 @@ describe('rules through the real broker and InfluxDB', () => {
     } finally {
       await rules?.close();
       await Promise.all([listener.endAsync(), device.endAsync()]);
+      await pipeline.stop();
+      await dir.remove();
+    }
+  });
+});
+
+/** The rules' /health body (rules-http.controller.ts). */
+interface RulesHealth {
+  status: 'ok' | 'degraded';
+  service: string;
+  mqtt: string;
+  catchingUp: boolean;
+  buffered: number;
+  openAlerts: number;
+  late: number;
+  snapshot: { everyS: number; lastSavedAt: string | null; lastSaveOk: boolean | null; lastError?: string };
+}
+
+describe('the rules\' /health and /metrics (RULES_PORT)', () => {
+  it('answer with the MQTT session, catch-up, buffered, open alerts, late count and snapshot saves; degraded while the broker or the snapshot fails', async () => {
+    const dir = await tempDir('greenwatch-rules-http-communities-');
+    await writeFile(join(dir.path, `${C}.yaml`), YAML);
+    const pipeline = await TestPipeline.start({ influxUrl: influx.url, database: 'gw_rules_http', communityConfigDir: dir.path, allowAnonymous: true });
+    const base = `http://127.0.0.1:${pipeline.config.rules.port}`;
+    const health = async () => (await (await fetch(`${base}/health`)).json()) as RulesHealth;
+    const metric = (text: string, name: string) => Number(new RegExp(`^${name}\\{service="rules"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    let rules: INestApplication | undefined = await startRules(pipeline.config, { clientId: 'greenwatch-rules-http', latenessMs: 60_000, snapshotIntervalMs: 1000 });
+    const device: MqttClient = await connectAsync(pipeline.mqttUrl, { clientId: 'devices-http', reconnectPeriod: 0 });
+    try {
+      // A new session (no backlog): connected, not catching up, nothing judged yet.
+      const first = await waitFor(health, (h) => h.status === 'ok' && !h.catchingUp);
+      assert.deepEqual({ ...first, snapshot: undefined }, { status: 'ok', service: 'rules', mqtt: 'connected', catchingUp: false, buffered: 0, openAlerts: 0, late: 0, snapshot: undefined });
+      assert.equal(first.snapshot.everyS, 1);
+
+      // The gate forced at 22:00, noise up to 22:03: with 60 s of lateness the event is judged (one
+      // open alert) and 22:02:00–22:03:00 still waits in the buffer; then a 22:01:30 reading is late.
+      const send = (deviceType: 'noise' | 'access_gate', deviceId: string, channel: 'telemetry' | 'event', body: Record<string, unknown>) =>
+        device.publishAsync(deviceTopic({ communityId: C, deviceType, deviceId }, channel), JSON.stringify(body), { qos: 1 });
+      await send('access_gate', 'g-01', 'event', { ts: minute(0), type: 'forced_open' });
+      for (let m = 0; m <= 3; m++) await send('noise', 'n-01', 'telemetry', { ts: minute(m), laeq: 40 });
+      const judged = await waitFor(health, (h) => h.openAlerts >= 1 && h.buffered >= 1);
+      assert.ok(judged.openAlerts >= 1 && judged.buffered >= 1, JSON.stringify(judged));
+      await send('noise', 'n-01', 'telemetry', { ts: minute(1, 30), laeq: 40 });
+      const late = await waitFor(health, (h) => h.late === 1 && h.snapshot.lastSaveOk === true);
+      assert.equal(late.late, 1, JSON.stringify(late));
+      assert.equal(late.snapshot.lastSaveOk, true);
+      assert.ok(Date.now() - Date.parse(late.snapshot.lastSavedAt ?? '') < 10_000, late.snapshot.lastSavedAt ?? 'never saved');
+
+      const response = await fetch(`${base}/metrics`);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+      const text = await response.text();
+      assert.equal(metric(text, 'greenwatch_rules_late_total'), 1);
+      const now = await health();
+      assert.equal(metric(text, 'greenwatch_rules_open_alerts'), now.openAlerts);
+      assert.equal(metric(text, 'greenwatch_rules_buffered'), now.buffered);
+      assert.equal(metric(text, 'greenwatch_rules_messages_in_total'), 6);
+
+      // A snapshot that cannot be saved (DATA_DIR/rules is a file now) degrades /health until it can again.
+      const rulesDir = join(pipeline.config.dataDir, 'rules');
+      await rm(rulesDir, { recursive: true, force: true });
+      await writeFile(rulesDir, 'not a directory');
+      const failing = await waitFor(health, (h) => h.status === 'degraded');
+      assert.equal(failing.snapshot.lastSaveOk, false, JSON.stringify(failing));
+      assert.ok(failing.snapshot.lastError, 'the error is told');
+      await unlink(rulesDir);
+      assert.equal((await waitFor(health, (h) => h.status === 'ok')).snapshot.lastSaveOk, true);
+
+      // The broker gone: degraded, reconnecting; back: ok again.
+      await device.endAsync();
+      await pipeline.stopBroker();
+      const cut = await waitFor(health, (h) => h.status === 'degraded');
+      assert.deepEqual([cut.status, cut.mqtt], ['degraded', 'reconnecting']);
+      await pipeline.startBroker();
+      assert.deepEqual(await waitFor(async () => (await health()).mqtt, (m) => m === 'connected'), 'connected');
+
+      await rules.close();
+      rules = undefined;
+      assert.equal(await portAnswers(pipeline.config.rules.port), false, 'RULES_PORT closed with the app');
+    } finally {
+      await rules?.close();
+      if (device.connected) await device.endAsync();
       await pipeline.stop();
       await dir.remove();
     }

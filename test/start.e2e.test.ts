@@ -48,7 +48,7 @@ describe('npm start', () => {
   it('stops everything on Ctrl-C (SIGINT)', async () => {
     assert.equal(await supervisor.interrupt(), 0);
     assert.match(supervisor.output(), /stopped/);
-    for (const port of [env.MQTT_PORT, env.INGEST_PORT, env.INFLUX_LOCAL_PORT]) assert.equal(await portAnswers(Number(port)), false, `port ${port} closed`);
+    for (const port of [env.MQTT_PORT, env.INGEST_PORT, env.RULES_PORT, env.INFLUX_LOCAL_PORT]) assert.equal(await portAnswers(Number(port)), false, `port ${port} closed`);
   });
 });
 

@@ -9,6 +9,7 @@ import { freePort } from './ports.js';
 import { tempDir } from './temp.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+const RULES_OPTIONS = { clientId: 'greenwatch-rules-test', latenessMs: 1000, snapshotIntervalMs: 3_600_000 };
 
 /**
  * The whole pipeline for API tests, all real and in this process: aedes broker, ingest, rules and
@@ -41,7 +42,7 @@ export class ApiStack {
       ...options.env,
     });
     const api = await startApi(config);
-    const rules = await startRules(config, { clientId: 'greenwatch-rules-test', latenessMs: 1000, snapshotIntervalMs: 3_600_000 });
+    const rules = await startRules(config, RULES_OPTIONS);
     return new ApiStack(pipeline, config, api, rules, dir.remove);
   }
 
@@ -52,6 +53,15 @@ export class ApiStack {
   async restartApi(): Promise<void> {
     await this.api?.close();
     this.api = await startApi(this.config);
+  }
+
+  async stopRules(): Promise<void> {
+    await this.rules?.close();
+    this.rules = undefined;
+  }
+
+  async startRules(): Promise<void> {
+    this.rules ??= await startRules(this.config, RULES_OPTIONS);
   }
 
   async stop(): Promise<void> {

@@ -38,6 +38,7 @@ export async function startSupervisor(extraEnv: Record<string, string> = {}): Pr
     MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`,
     MQTT_BIND: '127.0.0.1',
     INGEST_PORT: String(await freePort()),
+    RULES_PORT: String(await freePort()),
     INFLUX_LOCAL_PORT: String(await freePort()),
     API_PORT: String(await freePort()),
     API_BIND: '127.0.0.1',

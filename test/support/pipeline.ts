@@ -68,6 +68,7 @@ export class TestPipeline {
       INFLUX_URL: options.influxUrl,
       INFLUX_DB: options.database ?? 'greenwatch',
       INGEST_PORT: String(await freePort()),
+      RULES_PORT: String(await freePort()), // for the tests that start the rules app on this pipeline
       DATA_DIR: dir.path,
       COMMUNITY_CONFIG_DIR: options.communityConfigDir ?? join(dir.path, 'communities'),
       LOG_LEVEL: 'error',

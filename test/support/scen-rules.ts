@@ -5,8 +5,7 @@ import type { MetricsRegistry } from '#observability';
 import type { RulesEngine } from '#rules';
 import { type ReplayResult, type ScenarioRun, provisionDevices, replay } from '#sim';
 import type { InfluxConnection } from '#storage';
-import type { RulesOptions } from '../../apps/rules/src/rules-options.js';
-import { RULES_ENGINE, RULES_METRICS } from '../../apps/rules/src/rules.service.js';
+import { RULES_ENGINE, RULES_METRICS, type RulesOptions } from '../../apps/rules/src/rules.service.js';
 import { startRules } from '../../apps/rules/src/start.js';
 import { readPoints } from './influx-points.js';
 import { SERVICE_PASSWORD, SERVICE_USER, type TestPipeline } from './pipeline.js';
@@ -26,7 +25,8 @@ export class RulesUnderTest {
 
   private constructor(
     readonly pipeline: TestPipeline,
-    readonly options: RulesOptions,
+    /** Over the pipeline's `config.rules`. */
+    readonly options: Partial<RulesOptions>,
     private readonly listener: MqttClient,
   ) {}
 

@@ -6,10 +6,10 @@ import { RulesEngine } from '#rules';
 import { StorageModule } from '#storage';
 import type { ResumeBarrier } from './resume-barrier.js';
 import { RulesMessagesController } from './rules.controller.js';
+import { RULES_MQTT_SERVER, RulesHttpController } from './rules-http.controller.js';
 import type { RulesMqttServer } from './rules-mqtt.server.js';
-import type { RulesOptions } from './rules-options.js';
 import { RuleStateStore } from './rule-state.store.js';
-import { ALERT_PUBLISHER, type AlertPublisher, RESUME_BARRIER, RULES_ENGINE, RULES_METRICS, RULES_OPTIONS, RULE_STATE_STORE, RulesService } from './rules.service.js';
+import { ALERT_PUBLISHER, type AlertPublisher, RESUME_BARRIER, RULES_ENGINE, RULES_METRICS, RULES_OPTIONS, RULE_STATE_STORE, type RulesOptions, RulesService } from './rules.service.js';
 
 @Module({})
 export class RulesModule {
@@ -20,12 +20,13 @@ export class RulesModule {
     return {
       module: RulesModule,
       imports: [StorageModule],
-      controllers: [RulesMessagesController],
+      controllers: [RulesMessagesController, RulesHttpController],
       providers: [
         RulesService,
         { provide: RULES_ENGINE, useValue: new RulesEngine(options.registry, { latenessMs: options.rules.latenessMs }) },
         { provide: RULES_OPTIONS, useValue: options.rules },
         { provide: RESUME_BARRIER, useValue: options.barrier },
+        { provide: RULES_MQTT_SERVER, useValue: options.server },
         { provide: RULE_STATE_STORE, useFactory: (config: AppConfig) => new RuleStateStore(config.dataDir), inject: [APP_CONFIG] },
         { provide: ALERT_PUBLISHER, useValue: publish },
         { provide: RULES_METRICS, useValue: new MetricsRegistry({ service: 'rules' }) },

@@ -1,11 +1,11 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Subject, type Subscription } from 'rxjs';
+import type { AppConfig } from '#config';
 import { type Alert, alertsTopic, validateDeviceMessage } from '#contracts';
 import { type MetricsRegistry, RateLimitedLog } from '#observability';
 import { type RuleInput, type RulesEngine, alertToLine, judge, latestAlertsQuery, storedAlertsFrom } from '#rules';
 import { InfluxStore } from '#storage';
 import { type ResumeBarrier, isOwnBarrier } from './resume-barrier.js';
-import type { RulesOptions } from './rules-options.js';
 import type { RuleStateStore } from './rule-state.store.js';
 
 export const RULES_ENGINE = Symbol('RULES_ENGINE');
@@ -15,7 +15,8 @@ export const ALERT_PUBLISHER = Symbol('ALERT_PUBLISHER');
 export const RULES_METRICS = Symbol('RULES_METRICS');
 export const RESUME_BARRIER = Symbol('RESUME_BARRIER');
 
-const DEFAULT_CATCH_UP_TIMEOUT_MS = 30_000;
+/** The rules' options: RULES_* (libs/config, `config.rules`). */
+export type RulesOptions = AppConfig['rules'];
 
 /** Publishes one alert JSON on a topic with QoS 1. */
 export type AlertPublisher = (topic: string, payload: string) => Promise<void>;
@@ -46,6 +47,9 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
   private timer: ReturnType<typeof setInterval> | undefined;
   private catchUpTimer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
+  /** When the newest snapshot save that worked ended (epoch ms), and how the latest attempt ended. */
+  private lastSavedAt: number | undefined;
+  private lastSaveAttempt: { ok: boolean; error?: string } | undefined;
   private readonly received;
   private readonly invalid;
   private readonly alerts;
@@ -118,7 +122,7 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
   }
 
   private get catchUpTimeoutMs(): number {
-    return this.options.catchUpTimeoutMs ?? DEFAULT_CATCH_UP_TIMEOUT_MS;
+    return this.options.catchUpTimeoutMs;
   }
 
   private gapsText(): string {
@@ -151,10 +155,37 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
 
   /** Saves the snapshot; saves never overlap. */
   save(): Promise<void> {
-    this.saving = this.saving.then(
-      () => this.state.save(this.engine.snapshot()),
-    ).catch((error: unknown) => this.logger.error(`could not save rule state: ${String(error)}`));
+    this.saving = this.saving
+      .then(() => this.state.save(this.engine.snapshot()))
+      .then(
+        () => {
+          this.lastSavedAt = Date.now();
+          this.lastSaveAttempt = { ok: true };
+        },
+        (error: unknown) => {
+          this.lastSaveAttempt = { ok: false, error: error instanceof Error ? error.message : String(error) };
+          this.logger.error(`could not save rule state: ${String(error)}`);
+        },
+      );
     return this.saving;
+  }
+
+  /** What the rules' /health tells besides the MQTT session (rules-http.controller.ts). */
+  status() {
+    const attempt = this.lastSaveAttempt;
+    return {
+      catchingUp: this.engine.catchingUp,
+      buffered: this.engine.buffered,
+      openAlerts: this.engine.book.size,
+      late: this.engine.stats.late,
+      snapshot: {
+        everyS: this.options.snapshotIntervalMs / 1000,
+        lastSavedAt: this.lastSavedAt === undefined ? null : new Date(this.lastSavedAt).toISOString(),
+        /** How the latest save ended; null before the first. */
+        lastSaveOk: attempt ? attempt.ok : null,
+        ...(attempt?.error === undefined ? {} : { lastError: attempt.error }),
+      },
+    };
   }
 
   beforeApplicationShutdown(): void {

@@ -1,12 +1,11 @@
 import { NestFactory } from '@nestjs/core';
-import { type AppConfig, ConfigModule, loadDeviceRegistry, logLevelsFor } from '#config';
+import { type AppConfig, AppLogger, ConfigModule, loadDeviceRegistry } from '#config';
 import { validateRuleOverrides } from '#rules';
 import { AckGate } from '#messaging';
 import { newResumeBarrier } from './resume-barrier.js';
 import { RulesMqttServer } from './rules-mqtt.server.js';
 import { RulesModule } from './rules.module.js';
-import { type RulesOptions, loadRulesOptions } from './rules-options.js';
-import { RulesService } from './rules.service.js';
+import { type RulesOptions, RulesService } from './rules.service.js';
 
 /**
  * Builds and starts the rules app: a Nest microservice on the MQTT transport with a persistent
@@ -14,8 +13,11 @@ import { RulesService } from './rules.service.js';
  * waits in the broker and is judged when it is back, in event-time order with what arrives live
  * meanwhile (the resume barrier and the engine's catch-up: resume-barrier.ts, RulesEngine.beginCatchUp). A community whose `rules:` overrides name
  * an unknown parameter or a bad value stops the start, naming the file's field.
+ * It serves /health and /metrics on RULES_PORT (loopback), as the ingest does on INGEST_PORT.
+ * Its options are `config.rules` (the RULES_* variables); `overrides` replace some of them (tests).
  */
-export async function startRules(config: AppConfig, rules: RulesOptions = loadRulesOptions()) {
+export async function startRules(config: AppConfig, overrides: Partial<RulesOptions> = {}) {
+  const rules: RulesOptions = { ...config.rules, ...overrides };
   const registry = await loadDeviceRegistry(config.communityConfigDir);
   const problems = registry.allCommunities().flatMap((c) => validateRuleOverrides(c).map((p) => `community ${c.id}: ${p.field}: expected ${p.expected}`));
   if (problems.length) throw new Error(`bad rule overrides:\n  ${problems.join('\n  ')}`);
@@ -33,7 +35,7 @@ export async function startRules(config: AppConfig, rules: RulesOptions = loadRu
   server.ackGate = new AckGate(() => service?.stopping ?? false);
   const app = await NestFactory.create(
     { module: class RulesApp {}, imports: [ConfigModule.forRoot(config), RulesModule.register({ server, registry, rules, barrier })] },
-    { logger: logLevelsFor(config.logLevel) },
+    { logger: new AppLogger(config.logLevel) },
   );
   const started = app.get(RulesService);
   service = started;
@@ -43,5 +45,11 @@ export async function startRules(config: AppConfig, rules: RulesOptions = loadRu
   app.enableShutdownHooks([]);
   await app.init();
   await app.startAllMicroservices();
+  try {
+    await app.listen(rules.port, '127.0.0.1');
+  } catch (error) {
+    await app.close(); // RULES_PORT taken: do not leave the MQTT session running behind the error
+    throw error;
+  }
   return app;
 }

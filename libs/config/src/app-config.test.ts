@@ -23,6 +23,7 @@ describe('loadAppConfig: defaults', () => {
       communityConfigDir: './config/communities',
       dataDir: './var',
       ingest: { clientId: 'greenwatch-ingest', port: 3001, memoryLines: 200_000, diskBudgetBytes: 2048 * 1024 * 1024 },
+      rules: { clientId: 'greenwatch-rules', port: 3002, latenessMs: 120_000, snapshotIntervalMs: 10_000, catchUpTimeoutMs: 30_000 },
       logLevel: 'log',
     };
     assert.deepEqual(loadAppConfig({}), expected);
@@ -79,6 +80,11 @@ describe('loadAppConfig: values', () => {
       NOTIFY_RETRY_MS: '50',
       NOTIFY_MAX_ATTEMPTS: '3',
       NOTIFY_TIMEOUT_MS: '1000',
+      RULES_CLIENT_ID: 'rules-2',
+      RULES_PORT: '3102',
+      RULES_LATENESS_S: '90',
+      RULES_SNAPSHOT_S: '5',
+      RULES_CATCHUP_S: '0',
     });
     assert.deepEqual(c, {
       mqtt: { port: 11883, wsPort: 18083, url: 'mqtts://broker.example:8883', allowAnonymous: true, bind: '127.0.0.1', username: 'svc', password: 'secret', tls: undefined, maxPacketBytes: 64 * 1024, deviceMessagesPerSecond: 1000, connectsPerSecond: 100, persistenceFsync: false, queueBudgetBytes: 512 * 1024 * 1024 },
@@ -87,6 +93,7 @@ describe('loadAppConfig: values', () => {
       communityConfigDir: '/etc/gw/communities',
       dataDir: '/var/lib/greenwatch',
       ingest: { clientId: 'ingest-2', port: 3101, memoryLines: 5000, diskBudgetBytes: 3 * 1024 * 1024 },
+      rules: { clientId: 'rules-2', port: 3102, latenessMs: 90_000, snapshotIntervalMs: 5000, catchUpTimeoutMs: 0 },
       logLevel: 'debug',
     });
   });
@@ -97,6 +104,11 @@ describe('loadAppConfig: values', () => {
 
   it('MQTT_URL accepts mqtt, mqtts, tcp, ssl, ws and wss', () => {
     for (const u of ['mqtt://h:1883', 'mqtts://h', 'tcp://h', 'ssl://h', 'ws://h:8083/mqtt', 'wss://h/mqtt']) assert.equal(loadAppConfig({ MQTT_URL: u }).mqtt.url, u);
+  });
+
+  it('the rules\' seconds may be fractions (RULES_LATENESS_S=0.05 for the benchmark)', () => {
+    const rules = loadAppConfig({ RULES_LATENESS_S: '0.05', RULES_SNAPSHOT_S: '2.5', RULES_CATCHUP_S: '0.5' }).rules;
+    assert.deepEqual([rules.latenessMs, rules.snapshotIntervalMs, rules.catchUpTimeoutMs], [50, 2500, 500]);
   });
 
   it('port 0 (pick a free port, for tests) and 65535 are valid', () => {
@@ -144,6 +156,16 @@ describe('loadAppConfig: one ConfigError names every bad variable', () => {
     assert.match(byVar.ADMIN_API_KEY, /length ≥ 16, got "short"/);
     assert.match(byVar.LOG_LEVEL, /got "info"/);
     assert.match(byVar.INFLUX_URL, /http: or https:/);
+  });
+
+  it('bad RULES_* values, each named', () => {
+    const e = configError({ RULES_CLIENT_ID: 'has space', RULES_PORT: '70000', RULES_LATENESS_S: 'soon', RULES_SNAPSHOT_S: '0', RULES_CATCHUP_S: '3601' });
+    assert.deepEqual(e.problems.map((p) => p.variable).sort(), ['RULES_CATCHUP_S', 'RULES_CLIENT_ID', 'RULES_LATENESS_S', 'RULES_PORT', 'RULES_SNAPSHOT_S']);
+    const byVar = Object.fromEntries(e.problems.map((p) => [p.variable, p.message]));
+    assert.match(byVar.RULES_CLIENT_ID, /an MQTT client id, got "has space"/);
+    assert.match(byVar.RULES_LATENESS_S, /number.*got "soon"/);
+    assert.match(byVar.RULES_SNAPSHOT_S, /1.*got "0"/);
+    assert.match(byVar.RULES_CATCHUP_S, /3600.*got "3601"/);
   });
 
   it('an empty variable means unset: the default applies (VAR= in a .env or compose file)', () => {

