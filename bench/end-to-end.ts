@@ -35,7 +35,12 @@ export interface StepResult {
   /** Stored readings / (last one stored − first publish); includes the short tail (publisher.ts). */
   storedPerSecond: number;
   storedLatencyMs: Percentiles;
-  alerts: { expected: number; received: number; perSecond: number; latencyMs: Percentiles };
+  /**
+   * `late`: readings of the step the rules did not judge because they came more than
+   * RULES_LATENESS_S behind their community's newest (greenwatch_rules_late_total); the gas
+   * readings among them are why `received` can fall short of `expected`.
+   */
+  alerts: { expected: number; received: number; late: number; perSecond: number; latencyMs: Percentiles };
   ingestMetrics: Record<string, number>;
   processes: Record<string, ProcessUsage>;
 }
@@ -79,6 +84,7 @@ export class EndToEndBench {
   async step(label: string, communityId: string, rate: number | 'max', durationS: number, pids: Map<string, number>): Promise<StepResult> {
     const alerts = { count: 0, lastAt: 0, latencies: [] as number[] };
     this.alertsOf.set(communityId, alerts);
+    const lateBefore = await this.rulesLate();
     const sampler = new ProcessSampler(new Map(pids)).start();
     const probe = this.startProbe(communityId);
     const publisher = await runPublisher(
@@ -102,14 +108,18 @@ export class EndToEndBench {
       lost: Math.max(0, publisher.acknowledged - stored.count),
       storedPerSecond: round(stored.count / ((stored.at - publisher.startedAt) / 1000), 0),
       storedLatencyMs: percentiles(storedLatencies),
-      alerts: { expected: publisher.gasReadings, received: alerts.count, perSecond: alerts.lastAt ? round(alerts.count / ((alerts.lastAt - publisher.startedAt) / 1000), 1) : 0, latencyMs: percentiles(alerts.latencies) },
-      ingestMetrics: await this.pipeline.ingestMetrics().catch(() => ({})),
+      alerts: { expected: publisher.gasReadings, received: alerts.count, late: (await this.rulesLate()) - lateBefore, perSecond: alerts.lastAt ? round(alerts.count / ((alerts.lastAt - publisher.startedAt) / 1000), 1) : 0, latencyMs: percentiles(alerts.latencies) },
+      ingestMetrics: await this.pipeline.metrics('ingest').catch(() => ({})),
       processes,
     };
   }
 
   async close(): Promise<void> {
     await this.alertCounter.close();
+  }
+
+  private async rulesLate(): Promise<number> {
+    return (await this.pipeline.metrics('rules').catch((): Record<string, number> => ({}))).greenwatch_rules_late_total ?? 0;
   }
 
   private onAlert(payload: Buffer, at: number): void {

@@ -90,12 +90,13 @@ export class BenchPipeline {
     return pipeline;
   }
 
-  /** Scrapes the ingest's Prometheus metrics (counted by the ingest itself). */
-  async ingestMetrics(): Promise<Record<string, number>> {
-    const text = await (await fetch(`http://127.0.0.1:${this.env.INGEST_PORT}/metrics`)).text();
+  /** Scrapes an app's Prometheus metrics (counted by the app itself), summed over labels. */
+  async metrics(app: 'ingest' | 'rules'): Promise<Record<string, number>> {
+    const port = app === 'ingest' ? this.env.INGEST_PORT : this.env.RULES_PORT;
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const out: Record<string, number> = {};
     for (const line of text.split('\n')) {
-      const m = /^(greenwatch_ingest_[a-z_]+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+      const m = /^(greenwatch_[a-z_]+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
       if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
     }
     return out;

@@ -16,11 +16,11 @@ export function bareTable(results: BareBrokerResult[]): string {
 }
 
 export function stepTable(steps: StepResult[]): string {
-  const head = `  ${'target/s'.padEnd(9)}${pad('publ./s', 9)}${pad('stored/s', 10)}${pad('stored', 10)}${pad('lost', 6)}${pad('stored p50/p99 ms', 19)}${pad('alerts/expected', 17)}${pad('alert p50/p99 ms', 18)}`;
+  const head = `  ${'target/s'.padEnd(9)}${pad('publ./s', 9)}${pad('stored/s', 10)}${pad('stored', 10)}${pad('lost', 6)}${pad('stored p50/p99 ms', 19)}${pad('alerts/expected', 17)}${pad('late', 7)}${pad('alert p50/p99 ms', 18)}`;
   const lines = ['pipeline end to end (broker + ingest + rules + influxd, separate processes):', head];
   for (const s of steps) {
     lines.push(
-      `  ${String(s.targetRate === 'max' ? 'max' : n(s.targetRate)).padEnd(9)}${pad(n(s.publishedPerSecond), 9)}${pad(n(s.storedPerSecond), 10)}${pad(n(s.stored), 10)}${pad(n(s.lost), 6)}${pad(`${s.storedLatencyMs.p50}/${s.storedLatencyMs.p99}`, 19)}${pad(`${n(s.alerts.received)}/${n(s.alerts.expected)}`, 17)}${pad(`${s.alerts.latencyMs.p50}/${s.alerts.latencyMs.p99}`, 18)}`,
+      `  ${String(s.targetRate === 'max' ? 'max' : n(s.targetRate)).padEnd(9)}${pad(n(s.publishedPerSecond), 9)}${pad(n(s.storedPerSecond), 10)}${pad(n(s.stored), 10)}${pad(n(s.lost), 6)}${pad(`${s.storedLatencyMs.p50}/${s.storedLatencyMs.p99}`, 19)}${pad(`${n(s.alerts.received)}/${n(s.alerts.expected)}`, 17)}${pad(n(s.alerts.late), 7)}${pad(`${s.alerts.latencyMs.p50}/${s.alerts.latencyMs.p99}`, 18)}`,
     );
   }
   return lines.join('\n');
