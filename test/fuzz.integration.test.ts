@@ -137,7 +137,9 @@ it(`survives ${FUZZ.toLocaleString('en')} fuzzed messages while valid traffic fl
 
   // Every message seen by the ingest: accepted + rejected = received = fuzz + valid.
   const expectedReceived = sent + VALID_PER_DEVICE * okDevices.length;
-  await waitFor(() => ingestMetric('greenwatch_ingest_messages_in_total'), (n) => n >= expectedReceived, { timeoutMs: 120_000, intervalMs: 250 });
+  await waitFor(() => ingestMetric('greenwatch_ingest_messages_in_total'), (n) => n >= expectedReceived, { timeoutMs: 120_000, intervalMs: 250 }).catch(() => undefined);
+  const brokerState = (pipeline.broker?.metricsRegistry.render() ?? '').split('\n').filter((l) => /queued|acks_held|clients/.test(l) && !l.startsWith('#'));
+  console.log(`fuzz | broker: ${brokerState.join('; ')}`);
   // One scrape for the three counters: a late redelivery must not fall between two reads.
   const counters = await fetch(`${pipeline.ingestUrl}/metrics`).then((r) => r.text());
   const read = (name: string) => metricFrom(counters, name);

@@ -3,6 +3,7 @@ declare module 'qlobber' {
     separator?: string;
     wildcard_one?: string;
     wildcard_some?: string;
+    match_empty_levels?: boolean;
   }
   /** Matches topics against the patterns added (MQTT wildcards with the options above). */
   class QlobberTrue {
@@ -25,7 +26,7 @@ declare module 'qlobber/aedes/qlobber-sub.js' {
   }
   /** aedes' subscription trie: per topic filter, the clients subscribed and their options. */
   export default class QlobberSub {
-    constructor(options?: { separator?: string; wildcard_one?: string; wildcard_some?: string });
+    constructor(options?: { separator?: string; wildcard_one?: string; wildcard_some?: string; match_empty_levels?: boolean });
     readonly subscriptionsCount: number;
     add(topic: string, subscription: Subscription): this;
     remove(topic: string, subscription: Pick<Subscription, 'clientId' | 'topic'>): this;

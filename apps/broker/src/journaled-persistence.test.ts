@@ -87,6 +87,18 @@ describe('JournaledPersistence', () => {
     await second.close();
   });
 
+  it('matches subscriptions as aedes delivers: `+` matches an empty level [MQTT-4.7.1-3]', async () => {
+    const p = await open(dir.path);
+    await p.addSubscriptions(ingest, [{ topic: 'gc/+/+/+/telemetry', qos: 1 }]);
+    for (const topic of ['gc/c1/noise/n-1/telemetry', 'gc/c1/noise//telemetry', 'gc///n-1/telemetry']) {
+      assert.deepEqual((await p.subscriptionsByTopic(topic)).map((s) => s.clientId), [ingest.id], topic);
+    }
+    assert.deepEqual(await p.subscriptionsByTopic('gc/c1/noise/n-1/x/telemetry'), []);
+    await p.storeRetained({ ...publish('gc//status'), retain: true });
+    assert.equal((await collect<StoredPacket>(p.createRetainedStream('gc/+/status'))).length, 1);
+    await p.close();
+  });
+
   it('writes the ops of one turn of the event loop with one write', async () => {
     const p = await open(dir.path);
     const before = p.stats.batches;

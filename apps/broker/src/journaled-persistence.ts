@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import qlobber from 'qlobber';
 import { type SessionJournalOptions, type SessionJournalStats, SessionJournal } from './session-journal.js';
-import { type StoredPacket, type StoredSubscription, copyPacket, packetKey } from './session-store.js';
+import { QLOBBER_OPTIONS, type StoredPacket, type StoredSubscription, copyPacket, packetKey } from './session-store.js';
 
 /**
  * aedes' persistence (the interface of aedes-persistence 11, promise style, which aedes 1.x
@@ -34,7 +34,6 @@ interface PacketLike {
   messageExpiry?: number;
 }
 
-const QLOBBER_OPTIONS = { wildcard_one: '+', wildcard_some: '#', separator: '/' };
 const DONE = Promise.resolve();
 
 export class JournaledPersistence {

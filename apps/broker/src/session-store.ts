@@ -71,7 +71,9 @@ export interface MatchedSubscription {
   nl?: boolean;
 }
 
-const QLOBBER_OPTIONS = { wildcard_one: '+', wildcard_some: '#', separator: '/' };
+// As aedes' own matcher (mqemitter, matchEmptyLevels): `+` matches an empty level [MQTT-4.7.1-3]. Without
+// it a message on gc/c//n-1/telemetry reached a live subscriber but was never queued for it: lost.
+export const QLOBBER_OPTIONS = { wildcard_one: '+', wildcard_some: '#', separator: '/', match_empty_levels: true };
 
 /** A persistent session's queue: entries in arrival order, and which entry holds which packet id. */
 class OutgoingQueue {
