@@ -18,21 +18,8 @@ interface ClientLike {
   id: string;
 }
 
-interface PacketLike {
-  cmd?: string;
-  brokerId: string;
-  brokerCounter: number;
-  topic: string;
-  payload: Buffer;
-  qos: number;
-  retain: boolean;
-  dup: boolean;
-  messageId?: number;
-  clientId?: string;
-  nl?: boolean;
-  properties?: Record<string, unknown>;
-  messageExpiry?: number;
-}
+/** An aedes packet as handed to the persistence (aedes' Packet; `cmd` may be missing on a will). */
+type PacketLike = Omit<StoredPacket, 'cmd'> & { cmd?: string };
 
 const DONE = Promise.resolve();
 

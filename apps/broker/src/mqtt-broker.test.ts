@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, connectAsync } from 'mqtt';
 import { tempDir } from '#testing';
-import { MqttBroker } from './mqtt-broker.js';
+import { MqttBroker, type MqttBrokerOptions } from './mqtt-broker.js';
 import { decodeOp } from './op-codec.js';
 
 /** Payloads of the messages queued for persistent sessions, as the journal files hold them now. */
@@ -21,9 +21,15 @@ function journaledPayloads(dir: string): Set<string> {
   return payloads;
 }
 
+/** A loopback broker on a free port, anyone may connect, sessions kept in `dir`. */
+function anonymousBroker(dir: string): MqttBrokerOptions {
+  return { port: 0, bind: '127.0.0.1', allowAnonymous: true, service: { username: '', password: '' }, credentials: { verify: async () => [] }, persistenceDir: dir };
+}
+
 /**
- * Keeps every thread of libuv's pool busy for a while, as a slow disk would: the journal's
- * write(2) runs there, so it waits, while network I/O (a PUBACK) does not.
+ * Keeps every thread of libuv's pool busy for a while, as a slow disk would: with fsync on, the
+ * journal's write(2) and fdatasync run there, so they wait, while network I/O (a PUBACK) does not.
+ * (Without fsync the write is synchronous and the window is a single turn of the event loop.)
  */
 function slowDisk(): Promise<unknown> {
   const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
@@ -36,14 +42,7 @@ describe('MqttBroker with persistent sessions', () => {
   let url: string;
   before(async () => {
     dir = await tempDir('greenwatch-broker-');
-    broker = await MqttBroker.create({
-      port: 0,
-      bind: '127.0.0.1',
-      allowAnonymous: true,
-      service: { username: '', password: '' },
-      credentials: { verify: async () => [] },
-      persistenceDir: dir.path,
-    });
+    broker = await MqttBroker.create({ ...anonymousBroker(dir.path), persistenceFsync: true });
     url = `mqtt://127.0.0.1:${await broker.listen()}`;
   });
   after(async () => {
@@ -85,16 +84,7 @@ describe('MqttBroker: queue memory budget', () => {
   it('holds PUBACKs while the persistent sessions\' queues are over budget, sends them once a consumer catches up; nothing lost', async () => {
     const dir = await tempDir('greenwatch-broker-budget-');
     const logs: string[] = [];
-    const broker = await MqttBroker.create({
-      port: 0,
-      bind: '127.0.0.1',
-      allowAnonymous: true,
-      service: { username: '', password: '' },
-      credentials: { verify: async () => [] },
-      persistenceDir: dir.path,
-      queueBudgetBytes: 20_000,
-      log: (_level, line) => logs.push(line),
-    });
+    const broker = await MqttBroker.create({ ...anonymousBroker(dir.path), queueBudgetBytes: 20_000, log: (_level, line) => logs.push(line) });
     const url = `mqtt://127.0.0.1:${await broker.listen()}`;
     try {
       const offline = await connectAsync(url, { clientId: 'consumer', clean: false });

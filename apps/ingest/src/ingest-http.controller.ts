@@ -18,12 +18,7 @@ export class IngestHttpController {
 
   @Get('health')
   health() {
-    let mqtt = 'disconnected';
-    try {
-      mqtt = this.server.client.connected ? 'connected' : 'reconnecting';
-    } catch {
-      mqtt = 'starting';
-    }
+    const mqtt = this.server.connectionState;
     const writer = this.store.writer.stats;
     const journal = this.durable.stats;
     const ok = mqtt === 'connected' && !journal.overBudget;

@@ -20,12 +20,7 @@ export class RulesHttpController {
 
   @Get('health')
   health() {
-    let mqtt = 'disconnected';
-    try {
-      mqtt = this.server.client.connected ? 'connected' : 'reconnecting';
-    } catch {
-      mqtt = 'starting';
-    }
+    const mqtt = this.server.connectionState;
     const status = this.rules.status();
     return healthReport('rules', mqtt === 'connected' && status.snapshot.lastSaveOk !== false, { mqtt, ...status });
   }

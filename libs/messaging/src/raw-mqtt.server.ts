@@ -59,6 +59,12 @@ export class RawMqttServer extends ServerMqtt {
     if (client && !client.disconnected) await client.endAsync();
   }
 
+  /** For /health: the MQTT session's state. */
+  get connectionState(): 'starting' | 'connected' | 'reconnecting' {
+    if (!this.mqttClient) return 'starting';
+    return this.client.connected ? 'connected' : 'reconnecting';
+  }
+
   /** The connected client, for publishing (rejected copies). */
   get client(): MqttClient {
     return this.unwrap<MqttClient>();
