@@ -151,6 +151,7 @@ describe('the rules\' /health and /metrics (RULES_PORT)', () => {
       const first = await waitFor(health, (h) => h.status === 'ok' && !h.catchingUp);
       assert.deepEqual({ ...first, snapshot: undefined }, { status: 'ok', service: 'rules', mqtt: 'connected', catchingUp: false, buffered: 0, openAlerts: 0, late: 0, snapshot: undefined });
       assert.equal(first.snapshot.everyS, 1);
+      assert.equal((await fetch(`${base}/health`)).status, 200, 'ok answers 200');
 
       // The gate forced at 22:00, noise up to 22:03: with 60 s of lateness the event is judged (one
       // open alert) and 22:02:00–22:03:00 still waits in the buffer; then a 22:01:30 reading is late.
@@ -183,6 +184,7 @@ describe('the rules\' /health and /metrics (RULES_PORT)', () => {
       const failing = await waitFor(health, (h) => h.status === 'degraded');
       assert.equal(failing.snapshot.lastSaveOk, false, JSON.stringify(failing));
       assert.ok(failing.snapshot.lastError, 'the error is told');
+      assert.equal((await fetch(`${base}/health`)).status, 503, 'degraded answers 503 (Docker healthchecks look at the status only)');
       await unlink(rulesDir);
       assert.equal((await waitFor(health, (h) => h.status === 'ok')).snapshot.lastSaveOk, true);
 

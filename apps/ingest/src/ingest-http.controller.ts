@@ -1,5 +1,5 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { type MetricsRegistry, healthReport } from '#observability';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { type MetricsRegistry, healthHttpStatus, healthReport } from '#observability';
 import { DurableLineWriter, InfluxStore } from '#storage';
 import { METRICS } from './ingest.service.js';
 import type { RawMqttServer } from '#messaging';
@@ -16,17 +16,20 @@ export class IngestHttpController {
     private readonly durable: DurableLineWriter,
   ) {}
 
+  /** 200 when ok, 503 when degraded (healthHttpStatus); the same body either way. */
   @Get('health')
-  health() {
+  health(@Res({ passthrough: true }) response: { status(code: number): unknown }) {
     const mqtt = this.server.connectionState;
     const writer = this.store.writer.stats;
     const journal = this.durable.stats;
     const ok = mqtt === 'connected' && !journal.overBudget;
-    return healthReport('ingest', ok, {
+    const report = healthReport('ingest', ok, {
       mqtt,
       influx: { written: writer.written, refused: writer.rejected, failedAttempts: writer.failedAttempts, inMemory: writer.backlog },
       journal: { backlog: journal.backlog, bytes: journal.journalBytes, segments: journal.journalSegments, spilling: journal.spilling, overBudget: journal.overBudget, recoveredAtStart: journal.recovered },
     });
+    response.status(healthHttpStatus(report));
+    return report;
   }
 
   @Get('metrics')

@@ -1,5 +1,5 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { type MetricsRegistry, healthReport } from '#observability';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { type MetricsRegistry, healthHttpStatus, healthReport } from '#observability';
 import type { RulesMqttServer } from './rules-mqtt.server.js';
 import { RULES_METRICS, RulesService } from './rules.service.js';
 
@@ -18,11 +18,14 @@ export class RulesHttpController {
     private readonly rules: RulesService,
   ) {}
 
+  /** 200 when ok, 503 when degraded (healthHttpStatus); the same body either way. */
   @Get('health')
-  health() {
+  health(@Res({ passthrough: true }) response: { status(code: number): unknown }) {
     const mqtt = this.server.connectionState;
     const status = this.rules.status();
-    return healthReport('rules', mqtt === 'connected' && status.snapshot.lastSaveOk !== false, { mqtt, ...status });
+    const report = healthReport('rules', mqtt === 'connected' && status.snapshot.lastSaveOk !== false, { mqtt, ...status });
+    response.status(healthHttpStatus(report));
+    return report;
   }
 
   @Get('metrics')

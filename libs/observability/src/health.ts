@@ -11,3 +11,11 @@ export type HealthReport<Details extends object> = { status: HealthStatus; servi
 export function healthReport<Details extends object & { status?: never; service?: never }>(service: string, ok: boolean, details: Details): HealthReport<Details> {
   return { status: ok ? 'ok' : 'degraded', service, ...details };
 }
+
+/**
+ * The HTTP status of a /health answer: 503 when degraded, so that a probe looking only at the
+ * status (a Docker healthcheck, a load balancer) sees it; the body says why either way.
+ */
+export function healthHttpStatus(report: { status: HealthStatus }): 200 | 503 {
+  return report.status === 'ok' ? 200 : 503;
+}
