@@ -24,10 +24,20 @@ async function collect<T>(stream: Readable): Promise<T[]> {
   return out;
 }
 
-async function open(dir: string, options: { compactBytes?: number } = {}): Promise<JournaledPersistence> {
+async function open(dir: string, options: { compactBytes?: number; fsync?: boolean } = {}): Promise<JournaledPersistence> {
   const persistence = JournaledPersistence.open({ dir, ...options });
   await persistence.setup(BROKER);
   return persistence;
+}
+
+/** The queue of `client` holds exactly `expected`, in order. */
+async function assertQueued(p: JournaledPersistence, client: { id: string }, expected: StoredPacket[]): Promise<StoredPacket[]> {
+  const queued = await collect<StoredPacket>(p.outgoingStream(client));
+  assert.deepEqual(
+    queued.map((q) => q.brokerCounter),
+    expected.map((q) => q.brokerCounter),
+  );
+  return queued;
 }
 
 /** Subscribes ingest and rules, queues `n` messages for both, sends and acknowledges the first `acked`. */
@@ -74,11 +84,7 @@ describe('JournaledPersistence', () => {
       [ingest.id, rules.id].sort(),
     );
     for (const client of [ingest, rules]) {
-      const queued = await collect<StoredPacket>(second.outgoingStream(client));
-      assert.deepEqual(
-        queued.map((p) => p.brokerCounter),
-        packets.slice(200).map((p) => p.brokerCounter),
-      );
+      const queued = await assertQueued(second, client, packets.slice(200));
       assert.equal(queued[0].payload.toString(), packets[200].payload.toString());
       // identifiers given by the stopped broker are forgotten: aedes gives fresh ones
       assert.ok(queued.every((p) => p.messageId === undefined));
@@ -172,11 +178,7 @@ describe('JournaledPersistence', () => {
     const files = readdirSync(dir.path).sort();
     assert.equal(files.filter((f) => f.startsWith('journal-')).length, 1, files.join(' '));
     const second = await open(dir.path);
-    const queued = await collect<StoredPacket>(second.outgoingStream(rules));
-    assert.deepEqual(
-      queued.map((p) => p.brokerCounter),
-      packets.slice(350).map((p) => p.brokerCounter),
-    );
+    await assertQueued(second, rules, packets.slice(350));
     await second.close();
   });
 
@@ -198,16 +200,11 @@ describe('JournaledPersistence', () => {
   });
 
   it('with fsync (MQTT_PERSISTENCE_FSYNC) keeps the same state across a restart', async () => {
-    const first = JournaledPersistence.open({ dir: dir.path, fsync: true });
-    await first.setup(BROKER);
+    const first = await open(dir.path, { fsync: true });
     const packets = await traffic(first, 50, 20);
     await first.close();
     const second = await open(dir.path);
-    const queued = await collect<StoredPacket>(second.outgoingStream(ingest));
-    assert.deepEqual(
-      queued.map((p) => p.brokerCounter),
-      packets.slice(20).map((p) => p.brokerCounter),
-    );
+    await assertQueued(second, ingest, packets.slice(20));
     await second.close();
   });
 
