@@ -285,6 +285,10 @@ describe('readings, registry edits, criteria, evidence, health, metrics, docs', 
     assert.match(metrics, /^greenwatch_api_alert_messages_total\{service="api",outcome="recorded"\} [1-9]/m);
     assert.match(metrics, /^greenwatch_ingest_\w+\{service="ingest"/m);
     assert.match(metrics, /^greenwatch_rules_late_total\{service="rules"\} \d+$/m);
+    assert.match(metrics, /^greenwatch_rules_event_loop_delay_seconds\{service="rules",quantile="0.99"\} /m);
+    // one exposition: each family declared once, though three services' metrics are in it
+    const families = metrics.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);
+    assert.deepEqual(families.filter((f, i) => families.indexOf(f) !== i), [], 'families declared twice');
 
     // the rules stopped: /health is degraded (503) and says so; started again: ok
     await stack.stopRules();

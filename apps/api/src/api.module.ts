@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { MetricsRegistry } from '#observability';
+import { MetricsRegistry, withProcessMetrics } from '#observability';
 import { type RegistryDatabase, RegistryModule } from '#registry';
 import { StorageModule } from '#storage';
 import { AlertEventBus } from './alerts/alert-events.js';
@@ -37,7 +37,7 @@ export class ApiModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
-        { provide: API_METRICS, useValue: new MetricsRegistry({ service: 'api' }) },
+        { provide: API_METRICS, useValue: withProcessMetrics(new MetricsRegistry({ service: 'api' }), 'api') },
         BootImporter,
         AlertEventBus,
         AlertsService,

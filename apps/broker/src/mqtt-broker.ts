@@ -8,7 +8,7 @@ import { Aedes, type AedesOptions, type Client, type PublishPacket, type Subscri
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { type BrokerIdentity, canPublish, canSubscribe } from '#contracts';
 import type { DeviceCredentialStore } from '#storage';
-import { MetricsRegistry, RateLimitedLog } from '#observability';
+import { MetricsRegistry, withProcessMetrics, RateLimitedLog } from '#observability';
 import { PacketSizeScanner, PacketTooLarge } from './packet-size-scanner.js';
 import { TurnBatchedSocket } from './turn-batched-socket.js';
 import { JournaledPersistence } from './journaled-persistence.js';
@@ -83,7 +83,7 @@ export class MqttBroker {
     private readonly persistence: JournaledPersistence | undefined,
   ) {
     this.aedes = aedes;
-    this.metrics = options.metrics ?? new MetricsRegistry({ service: 'broker' });
+    this.metrics = options.metrics ?? withProcessMetrics(new MetricsRegistry({ service: 'broker' }), 'broker');
     this.denied = this.metrics.counter('greenwatch_broker_denied_total', 'Connections, publishes and subscriptions refused by the access policy');
     this.published = this.metrics.counter('greenwatch_broker_messages_in_total', 'Messages published by clients');
     this.limited = this.metrics.counter('greenwatch_broker_refused_total', 'Connections and messages refused by a limit (connection rate, message rate, packet size)');

@@ -2,7 +2,7 @@ import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutd
 import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '#config';
 import type { DeviceRegistry } from '#contracts';
-import { MetricsRegistry } from '#observability';
+import { MetricsRegistry, withProcessMetrics } from '#observability';
 import { DurableLineWriter, InfluxStore, StorageModule } from '#storage';
 import { AckGate, type RawMqttServer } from '#messaging';
 import { IngestHttpController, MQTT_SERVER } from './ingest-http.controller.js';
@@ -47,7 +47,7 @@ export class IngestModule {
         { provide: DEVICE_REGISTRY, useValue: options.registry },
         { provide: MQTT_SERVER, useValue: options.server },
         { provide: REJECTED_PUBLISHER, useValue: publishRejected },
-        { provide: METRICS, useValue: new MetricsRegistry({ service: 'ingest' }) },
+        { provide: METRICS, useValue: withProcessMetrics(new MetricsRegistry({ service: 'ingest' }), 'ingest') },
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '#config';
 import type { DeviceRegistry } from '#contracts';
-import { MetricsRegistry } from '#observability';
+import { MetricsRegistry, withProcessMetrics } from '#observability';
 import { RulesEngine } from '#rules';
 import { StorageModule } from '#storage';
 import type { ResumeBarrier } from './resume-barrier.js';
@@ -29,7 +29,7 @@ export class RulesModule {
         { provide: RULES_MQTT_SERVER, useValue: options.server },
         { provide: RULE_STATE_STORE, useFactory: (config: AppConfig) => new RuleStateStore(config.dataDir), inject: [APP_CONFIG] },
         { provide: ALERT_PUBLISHER, useValue: publish },
-        { provide: RULES_METRICS, useValue: new MetricsRegistry({ service: 'rules' }) },
+        { provide: RULES_METRICS, useValue: withProcessMetrics(new MetricsRegistry({ service: 'rules' }), 'rules') },
       ],
     };
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MetricsRegistry } from './metrics.js';
+import { MetricsRegistry, withProcessMetrics } from './metrics.js';
 
 describe('MetricsRegistry: Prometheus text format', () => {
   it('an empty registry renders one newline', () => {
@@ -107,5 +107,22 @@ describe('MetricsRegistry: Prometheus text format', () => {
     const r = new MetricsRegistry();
     for (const name of ['bad-name', '1st', 'with space', '']) assert.throws(() => r.counter(name, 'x'), /bad metric name/, name);
     r.counter('ok:name_1', 'x');
+  });
+});
+
+describe('withProcessMetrics', () => {
+  it('adds memory and event-loop delay under the service\'s own names, the delay measured since the last scrape', async () => {
+    const registry = withProcessMetrics(new MetricsRegistry({ service: 'ingest' }), 'ingest');
+    const busyUntil = Date.now() + 60;
+    await new Promise((r) => setTimeout(r, 20));
+    while (Date.now() < busyUntil); // the event loop blocked for ~40 ms
+    await new Promise((r) => setTimeout(r, 30));
+    const value = (text: string, q: string) => Number(new RegExp(`^greenwatch_ingest_event_loop_delay_seconds\\{service="ingest",quantile="${q}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    const first = registry.render();
+    assert.ok(value(first, '1') >= 0.03, first);
+    assert.match(first, /^greenwatch_ingest_resident_memory_bytes\{service="ingest"\} [1-9]\d+$/m);
+    assert.match(first, /^greenwatch_ingest_heap_used_bytes\{service="ingest"\} [1-9]\d+$/m);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(value(registry.render(), '1') < 0.03, 'the next scrape starts afresh');
   });
 });

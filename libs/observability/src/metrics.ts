@@ -1,3 +1,5 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 /**
  * A small Prometheus registry: counters and gauges with labels, rendered in the text exposition
  * format (prometheus.io/docs/instrumenting/exposition_formats). No dependency, no global state:
@@ -104,4 +106,29 @@ function formatNumber(value: number): string {
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';
   return String(value);
+}
+
+/**
+ * The process's own health in a registry: memory, and how late the event loop runs timers (the
+ * delay every message waits on top of its work; the p99 is where latency tails come from). The
+ * delay quantiles cover the time since the previous scrape. Names carry the service
+ * (greenwatch_ingest_event_loop_delay_seconds, ...) like the services' other metrics, so that the
+ * api's /metrics, which appends the others', holds each family once.
+ */
+export function withProcessMetrics(registry: MetricsRegistry, service: string): MetricsRegistry {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  registry.gauge(`greenwatch_${service}_resident_memory_bytes`, 'Resident set size of this process', () => process.memoryUsage.rss());
+  registry.gauge(`greenwatch_${service}_heap_used_bytes`, 'V8 heap in use', () => process.memoryUsage().heapUsed);
+  registry.gauge(`greenwatch_${service}_event_loop_delay_seconds`, 'Event-loop delay since the previous scrape (quantiles, and max)', () => {
+    const seconds = (ns: number) => (delay.count > 0 && Number.isFinite(ns) ? ns / 1e9 : 0);
+    const samples = [
+      { labels: { quantile: '0.5' }, value: seconds(delay.percentile(50)) },
+      { labels: { quantile: '0.99' }, value: seconds(delay.percentile(99)) },
+      { labels: { quantile: '1' }, value: seconds(delay.max) },
+    ];
+    delay.reset();
+    return samples;
+  });
+  return registry;
 }
