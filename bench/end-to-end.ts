@@ -42,6 +42,8 @@ export interface StepResult {
    */
   alerts: { expected: number; received: number; late: number; perSecond: number; latencyMs: Percentiles };
   ingestMetrics: Record<string, number>;
+  /** Event-loop delay of broker, ingest and rules over the step (their /metrics), ms. */
+  eventLoopMs: Record<string, { p99: number; max: number }>;
   processes: Record<string, ProcessUsage>;
 }
 
@@ -85,6 +87,7 @@ export class EndToEndBench {
     const alerts = { count: 0, lastAt: 0, latencies: [] as number[] };
     this.alertsOf.set(communityId, alerts);
     const lateBefore = await this.rulesLate();
+    await this.pipeline.eventLoopDelay(); // starts the apps' delay histograms afresh
     const sampler = new ProcessSampler(new Map(pids)).start();
     const probe = this.startProbe(communityId);
     const publisher = await runPublisher(
@@ -95,6 +98,7 @@ export class EndToEndBench {
     const stored = await settle(() => this.countStored(communityId), publisher.acknowledged, { stallMs: 8000, timeoutMs: 150_000, intervalMs: 200 });
     await settle(() => alerts.count, publisher.gasReadings, { stallMs: 3000, timeoutMs: 30_000, intervalMs: 50 });
     const storedLatencies = await probe.stop();
+    const eventLoopMs = await this.pipeline.eventLoopDelay();
     const processes = sampler.stop();
     processes.publisher = { cpuSeconds: publisher.cpuSeconds, peakRssMiB: publisher.peakRssMiB };
     return {
@@ -110,6 +114,7 @@ export class EndToEndBench {
       storedLatencyMs: percentiles(storedLatencies),
       alerts: { expected: publisher.gasReadings, received: alerts.count, late: (await this.rulesLate()) - lateBefore, perSecond: alerts.lastAt ? round(alerts.count / ((alerts.lastAt - publisher.startedAt) / 1000), 1) : 0, latencyMs: percentiles(alerts.latencies) },
       ingestMetrics: await this.pipeline.metrics('ingest').catch(() => ({})),
+      eventLoopMs,
       processes,
     };
   }

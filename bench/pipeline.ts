@@ -91,13 +91,27 @@ export class BenchPipeline {
   }
 
   /** Scrapes an app's Prometheus metrics (counted by the app itself), summed over labels. */
-  async metrics(app: 'ingest' | 'rules'): Promise<Record<string, number>> {
-    const port = app === 'ingest' ? this.env.INGEST_PORT : this.env.RULES_PORT;
+  async metrics(app: 'broker' | 'ingest' | 'rules'): Promise<Record<string, number>> {
+    const port = { broker: this.env.MQTT_WS_PORT, ingest: this.env.INGEST_PORT, rules: this.env.RULES_PORT }[app];
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const out: Record<string, number> = {};
     for (const line of text.split('\n')) {
-      const m = /^(greenwatch_[a-z_]+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
-      if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
+      const m = /^(greenwatch_[a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+      if (!m) continue;
+      const quantile = /quantile="([^"]+)"/.exec(m[2] ?? '')?.[1];
+      const name = quantile ? `${m[1]}{quantile="${quantile}"}` : m[1];
+      out[name] = (out[name] ?? 0) + Number(m[3]);
+    }
+    return out;
+  }
+
+  /** Each app's event-loop delay since the previous call, p99 and max in ms (its /metrics). */
+  async eventLoopDelay(): Promise<Record<string, { p99: number; max: number }>> {
+    const out: Record<string, { p99: number; max: number }> = {};
+    for (const app of ['broker', 'ingest', 'rules'] as const) {
+      const m = await this.metrics(app).catch((): Record<string, number> => ({}));
+      const ms = (q: string) => Math.round(1000 * (m[`greenwatch_${app}_event_loop_delay_seconds{quantile="${q}"}`] ?? NaN));
+      out[app] = { p99: ms('0.99'), max: ms('1') };
     }
     return out;
   }

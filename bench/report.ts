@@ -28,6 +28,17 @@ export function stepTable(steps: StepResult[]): string {
 
 const PROCESSES = ['publisher', 'broker', 'ingest', 'rules', 'influxd'];
 
+const LOOPS = ['broker', 'ingest', 'rules'];
+
+/** How late each app's event loop ran during a step: where latency tails come from. */
+export function eventLoopTable(steps: StepResult[]): string {
+  const lines = ['event-loop delay during the step, p99/max ms:', `  ${'target/s'.padEnd(9)}${LOOPS.map((p) => pad(p, 14)).join('')}`];
+  for (const s of steps) {
+    lines.push(`  ${String(s.targetRate === 'max' ? 'max' : n(s.targetRate)).padEnd(9)}${LOOPS.map((p) => pad(s.eventLoopMs[p] ? `${s.eventLoopMs[p].p99}/${s.eventLoopMs[p].max}` : '-', 14)).join('')}`);
+  }
+  return lines.join('\n');
+}
+
 export function resourceTable(steps: StepResult[]): string {
   const lines = ['CPU seconds during the step (incl. drain) / peak RSS MiB, per process:', `  ${'target/s'.padEnd(9)}${PROCESSES.map((p) => pad(p, 14)).join('')}`];
   for (const s of steps) {

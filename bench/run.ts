@@ -8,7 +8,7 @@ import { type BareBrokerResult, type BarePersistence, benchBareBroker } from './
 import { EndToEndBench, type StepResult } from './end-to-end.js';
 import { BenchPipeline } from './pipeline.js';
 import { formatSelfTimes, profilesIn, summarizeProfile } from './profile-summary.js';
-import { bareTable, resourceTable, stepTable } from './report.js';
+import { bareTable, eventLoopTable, resourceTable, stepTable } from './report.js';
 import { benchRulesState } from './rules-state.js';
 import { benchStartup } from './startup.js';
 import { benchValidation } from './validation.js';
@@ -86,7 +86,7 @@ try {
     await pipeline.stop();
   }
   results.steps = steps;
-  say(`\n${stepTable(steps)}\n\n${resourceTable(steps)}`);
+  say(`\n${stepTable(steps)}\n\n${resourceTable(steps)}\n\n${eventLoopTable(steps)}`);
 
   // The ratio: the best rate the pipeline sustained end to end with nothing lost, over the bare broker's.
   const sustained = Math.max(0, ...steps.filter((s) => s.lost === 0).map((s) => s.storedPerSecond));
