@@ -172,8 +172,13 @@ export class MqttBroker {
     }
     const scanner = new PacketSizeScanner(this.options.maxPacketBytes ?? 64 * 1024);
     // With sessions on disk, a PUBACK must not leave before its message is stored (./puback-gate.ts).
-    const gate = this.persistence ? new PubackGate(stream) : undefined;
-    const connection = new TurnBatchedSocket(stream, { inspect: (chunk) => scanner.scan(chunk), output: gate });
+    let connection: TurnBatchedSocket | undefined;
+    const stuck = (waitedMs: number) => {
+      this.log('warn', `a QoS 1 message from ${address} was not stored within ${Math.round(waitedMs / 1000)} s: closing the connection (the client sends it again)`);
+      connection?.destroy();
+    };
+    const gate = this.persistence ? new PubackGate(stream, stuck) : undefined;
+    connection = new TurnBatchedSocket(stream, { inspect: (chunk) => scanner.scan(chunk), output: gate });
     connection.on('error', (error) => {
       if (!(error instanceof PacketTooLarge)) return;
       this.limited.inc({ what: 'packet_size' });

@@ -91,4 +91,19 @@ describe('PubackGate', () => {
     assert.deepEqual(sent, []);
     assert.equal(out.destroyed, true);
   });
+
+  it('tells when a message waits too long to be stored (the broker then closes the connection), and not otherwise', async () => {
+    const stuck: number[] = [];
+    const out = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    const gate = new PubackGate(out, (waited) => stuck.push(waited), 60);
+    const stored = gate.received();
+    gate.stored(stored);
+    await new Promise((r) => setTimeout(r, 120));
+    assert.deepEqual(stuck, [], 'a stored message is no reason');
+    gate.received();
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(stuck.length, 1);
+    assert.ok(stuck[0] >= 60);
+    gate.destroy();
+  });
 });

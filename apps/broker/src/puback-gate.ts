@@ -24,20 +24,46 @@ export class PubackGate extends Writable {
   private lastTicket = 0;
   /** The oldest ticket not yet stored; lastTicket + 1 when every one is. */
   private oldestPending = 1;
-  private readonly pending = new Set<number>();
+  /** Tickets not yet stored, with when they came in (ms). */
+  private readonly pending = new Map<number, number>();
   /** Chunks waiting, each for every ticket up to `after`. */
   private held: { chunk: Buffer; after: number }[] = [];
   private finish: (() => void) | undefined;
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly out: Writable) {
+  /**
+   * `onStuck`: a message has waited `stuckAfterMs` without being stored (aedes failed to publish
+   * it and said nothing, or a consumer's socket never drains): the broker then closes the
+   * connection, and the client sends its unacknowledged messages again on the next one, rather
+   * than the connection hanging with everything held.
+   */
+  constructor(
+    private readonly out: Writable,
+    private readonly onStuck?: (waitedMs: number) => void,
+    private readonly stuckAfterMs = 30_000,
+  ) {
     super();
   }
 
   /** A QoS 1 PUBLISH came in: what is written from now on waits until it is stored. */
   received(): number {
     const ticket = ++this.lastTicket;
-    this.pending.add(ticket);
+    this.pending.set(ticket, Date.now());
+    this.watch();
     return ticket;
+  }
+
+  private watch(): void {
+    if (this.watchdog || !this.onStuck) return;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      const since = this.pending.get(this.oldestPending);
+      if (since === undefined) return;
+      const waited = Date.now() - since;
+      if (waited >= this.stuckAfterMs) this.onStuck?.(waited);
+      else this.watch();
+    }, this.stuckAfterMs / 3);
+    this.watchdog.unref();
   }
 
   /** The message of `ticket` is stored: what waited only for it (and older ones) goes out. */
@@ -69,6 +95,7 @@ export class PubackGate extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
     this.held = [];
     this.out.destroy(error ?? undefined);
     callback(error);
