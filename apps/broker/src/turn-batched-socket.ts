@@ -47,7 +47,9 @@ export class TurnBatchedSocket extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.corkUntilNextTurn();
-    if (this.output.write(chunk)) callback();
+    const flowing = this.output.write(chunk);
+    this.flushIfFull();
+    if (flowing) callback();
     else this.output.once('drain', () => callback());
   }
 
@@ -55,8 +57,19 @@ export class TurnBatchedSocket extends Duplex {
     this.corkUntilNextTurn();
     let flowing = true;
     for (const { chunk } of chunks) flowing = this.output.write(chunk);
+    this.flushIfFull();
     if (flowing) callback();
     else this.output.once('drain', () => callback());
+  }
+
+  /**
+   * A turn's gathering stops at the socket's high-water mark: what is gathered goes to the kernel
+   * now. Otherwise our own cork would look like backpressure (the socket says "full" at 16 KiB
+   * while corked) and aedes would wait for a drain that only comes on the next turn — and a peer
+   * waiting on us for the same reason could close the circle.
+   */
+  private flushIfFull(): void {
+    if (this.corked && this.socket.writableLength >= this.socket.writableHighWaterMark) this.flush();
   }
 
   override _final(callback: (error?: Error | null) => void): void {
