@@ -166,7 +166,7 @@ export class SessionJournal {
       // write(2) into the page cache takes microseconds: done here, the batch's PUBACKs can leave
       // in this same turn (the thread pool's round trip would add a turn to every one of them).
       try {
-        for (let offset = 0; offset < data.length; ) offset += writeSync(this.fd, data, offset, data.length - offset);
+        writeAllSync(this.fd, data);
         this.journalBytes += data.length;
         batch.resolve();
       } catch (error) {
@@ -318,10 +318,14 @@ function writeAndSync(fd: number, data: Buffer): Promise<void> {
   });
 }
 
-function writeString(fd: number, text: string): number {
-  const data = Buffer.from(text, 'utf8');
+/** write(2) until all of `data` is in (a write may take less than it was given). */
+function writeAllSync(fd: number, data: Buffer): number {
   for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset, data.length - offset);
   return data.length;
+}
+
+function writeString(fd: number, text: string): number {
+  return writeAllSync(fd, Buffer.from(text, 'utf8'));
 }
 
 function syncDir(dir: string): void {

@@ -46,11 +46,7 @@ export class TurnBatchedSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.corkUntilNextTurn();
-    const flowing = this.output.write(chunk);
-    this.flushIfFull();
-    if (flowing) callback();
-    else this.output.once('drain', () => callback());
+    this._writev([{ chunk }], callback);
   }
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
