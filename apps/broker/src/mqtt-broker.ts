@@ -264,6 +264,7 @@ export class MqttBroker {
     if (!entry) return;
     this.unstored.delete(packet);
     if (this.waitingForRoom.length || this.overBudget()) {
+      entry.gate.storedButHeld(entry.ticket); // waiting for room is not being stuck (the gate's watchdog)
       this.waitingForRoom.push(entry);
       this.watchForRoom();
       return;

@@ -100,6 +100,11 @@ describe('PubackGate', () => {
     gate.stored(stored);
     await new Promise((r) => setTimeout(r, 120));
     assert.deepEqual(stuck, [], 'a stored message is no reason');
+    const held = gate.received();
+    gate.storedButHeld(held);
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(stuck, [], 'stored but held for room is not stuck');
+    gate.stored(held);
     gate.received();
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(stuck.length, 1);

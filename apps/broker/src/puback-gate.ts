@@ -24,7 +24,7 @@ export class PubackGate extends Writable {
   private lastTicket = 0;
   /** The oldest ticket not yet stored; lastTicket + 1 when every one is. */
   private oldestPending = 1;
-  /** Tickets not yet stored, with when they came in (ms). */
+  /** Tickets not yet released, with when they came in (ms; Infinity once stored but held). */
   private readonly pending = new Map<number, number>();
   /** Chunks waiting, each for every ticket up to `after`. */
   private held: { chunk: Buffer; after: number }[] = [];
@@ -64,6 +64,15 @@ export class PubackGate extends Writable {
       else this.watch();
     }, this.stuckAfterMs / 3);
     this.watchdog.unref();
+  }
+
+  /**
+   * The message of `ticket` is stored, but its PUBACK must wait longer (the broker's queues are
+   * over their budget): it is released by `stored` later, and the watchdog does not count it as
+   * stuck meanwhile.
+   */
+  storedButHeld(ticket: number): void {
+    if (this.pending.has(ticket)) this.pending.set(ticket, Number.POSITIVE_INFINITY);
   }
 
   /** The message of `ticket` is stored: what waited only for it (and older ones) goes out. */
