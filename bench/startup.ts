@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { freePort } from '#config';
+import { join } from 'node:path';
+import { START_SCRIPT, isolatedStartEnv } from '#testing';
 import { httpStatus, pollUntil } from './children.js';
 
 /**
@@ -15,25 +15,10 @@ export interface StartupResult {
 }
 
 export async function benchStartup(options: { influxUrl: string; dir: string }): Promise<StartupResult> {
-  const mqttPort = await freePort();
-  const apiPort = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    INFLUX_URL: options.influxUrl,
-    INFLUX_DB: 'startup',
-    MQTT_PORT: String(mqttPort),
-    MQTT_WS_PORT: String(await freePort()),
-    MQTT_URL: `mqtt://127.0.0.1:${mqttPort}`,
-    MQTT_BIND: '127.0.0.1',
-    INGEST_PORT: String(await freePort()),
-    API_PORT: String(apiPort),
-    API_BIND: '127.0.0.1',
-    DATA_DIR: join(options.dir, 'startup-data'),
-    COMMUNITY_CONFIG_DIR: resolve('config', 'communities'),
-    LOG_LEVEL: 'warn',
-  };
+  const env = await isolatedStartEnv(join(options.dir, 'startup-data'), { INFLUX_URL: options.influxUrl, INFLUX_DB: 'startup', LOG_LEVEL: 'warn' });
+  const apiPort = env.API_PORT;
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join('dist', 'scripts', 'start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [START_SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let readyLineMs: number | undefined;
   let output = '';
   const onData = (chunk: Buffer) => {

@@ -21,17 +21,15 @@ export interface RunningSupervisor {
 }
 
 /**
- * `npm start` (dist/scripts/start.js) as a user runs it, isolated: a temp DATA_DIR, the example
- * communities, every listener on a free loopback port, a local influxd (INFLUX_URL empty) and
- * no credentials from the caller's shell. Resolves once it prints "ready."; rejects with what
- * it printed if it exits or is not ready within 60 s. `extraEnv` adds or overrides variables.
+ * The environment for an isolated `npm start`: DATA_DIR as given, the example communities, every
+ * listener on a free loopback port, a local influxd (INFLUX_URL empty) and no credentials from the
+ * caller's shell. `extraEnv` adds or overrides variables (the benchmark sets INFLUX_URL).
  */
-export async function startSupervisor(extraEnv: Record<string, string> = {}): Promise<RunningSupervisor> {
-  const dir = await tempDir('greenwatch-start-');
+export async function isolatedStartEnv(dataDir: string, extraEnv: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
   const mqttPort = await freePort();
-  const env: NodeJS.ProcessEnv = {
+  return {
     ...process.env,
-    DATA_DIR: join(dir.path, 'var'),
+    DATA_DIR: dataDir,
     COMMUNITY_CONFIG_DIR: 'config/communities',
     MQTT_PORT: String(mqttPort),
     MQTT_WS_PORT: String(await freePort()),
@@ -48,6 +46,17 @@ export async function startSupervisor(extraEnv: Record<string, string> = {}): Pr
     ADMIN_API_KEY: '',
     ...extraEnv,
   };
+}
+
+/**
+ * `npm start` (dist/scripts/start.js) as a user runs it, isolated (isolatedStartEnv): a temp DATA_DIR, the example
+ * communities, every listener on a free loopback port, a local influxd (INFLUX_URL empty) and
+ * no credentials from the caller's shell. Resolves once it prints "ready."; rejects with what
+ * it printed if it exits or is not ready within 60 s. `extraEnv` adds or overrides variables.
+ */
+export async function startSupervisor(extraEnv: Record<string, string> = {}): Promise<RunningSupervisor> {
+  const dir = await tempDir('greenwatch-start-');
+  const env = await isolatedStartEnv(join(dir.path, 'var'), extraEnv);
   const child = spawn(process.execPath, [START_SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
