@@ -30,9 +30,10 @@ export async function startRules(config: AppConfig, overrides: Partial<RulesOpti
   );
   // PUBACK only once the engine has taken the message, and none once the service is stopping: Nest
   // drops what arrives while it disposes the transport, so that must stay unacknowledged for the
-  // broker to deliver again at the next start, not be acknowledged and lost.
+  // broker to deliver again at the next start, not be acknowledged and lost. Withheld, not held:
+  // the client reads on, so the PUBACK of an alert in flight still arrives (AckGate).
   let service: RulesService | undefined;
-  server.ackGate = new AckGate(() => service?.stopping ?? false);
+  server.ackGate = new AckGate(() => false, () => service?.stopping ?? false);
   const app = await NestFactory.create(
     { module: class RulesApp {}, imports: [ConfigModule.forRoot(config), RulesModule.register({ server, registry, rules, barrier })] },
     { logger: new AppLogger(config.logLevel) },

@@ -53,11 +53,26 @@ export class RawMqttServer extends ServerMqtt {
    * Stops receiving before anything else shuts down. Nest's own close() calls end() without
    * waiting, so a message could still arrive, be acknowledged, and meet a closed writer.
    * Nest disposes microservices before it runs onApplicationShutdown, where the writer flushes.
+   *
+   * What this client published itself (an alert) gets up to `closeTimeoutMs` for its PUBACK: a
+   * graceful end waits for it, but not forever (the broker may be gone); what is still
+   * unacknowledged then is given up, and said so.
    */
   override async close(): Promise<void> {
     const client = this.mqttClient;
-    if (client && !client.disconnected) await client.endAsync();
+    if (!client || client.disconnected) return;
+    this.ackGate?.withholdHeld();
+    // what waits for the broker's answer: publications (PUBACK), and a (re)subscription (SUBACK)
+    const pending = () => Object.values(client.outgoing) as { cmd?: string }[];
+    for (const deadline = Date.now() + this.closeTimeoutMs; pending().length > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+    const left = pending();
+    const published = left.filter((o) => o.cmd === 'publish').length;
+    if (published > 0) this.rawLogger.warn(`closing with ${published} published message(s) the broker has not acknowledged within ${this.closeTimeoutMs} ms: given up`);
+    await client.endAsync(left.length > 0); // forced: mqtt.js's graceful end would wait for the answers forever
   }
+
+  /** How long close() waits for the broker to acknowledge what this client published. */
+  closeTimeoutMs = 5_000;
 
   /** For /health: the MQTT session's state. */
   get connectionState(): 'starting' | 'connected' | 'reconnecting' {
