@@ -204,6 +204,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('only the api may write the community files (PUT /api/communities/{id}); the others read them', () => {
+    for (const [name, s] of ourServices) {
+      const mount = s.volumes?.find((v) => v.startsWith('./config/communities:'));
+      if (!mount) continue;
+      assert.equal(mount.split(':')[2], name === 'api' ? undefined : 'ro', `${name}: ${mount}`);
+    }
+  });
+
   it('every volume referenced exists: named volumes are declared, bind-mount sources are in the repository', () => {
     const declared = Object.keys(compose.volumes ?? {});
     for (const [name, s] of Object.entries(services)) {

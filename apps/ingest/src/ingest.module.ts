@@ -1,6 +1,6 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
-import { APP_CONFIG, type AppConfig } from '#config';
+import { APP_CONFIG, type AppConfig, CommunityConfigFollower } from '#config';
 import type { DeviceRegistry } from '#contracts';
 import { MetricsRegistry, withProcessMetrics } from '#observability';
 import { DurableLineWriter, InfluxStore, StorageModule } from '#storage';
@@ -48,6 +48,13 @@ export class IngestModule {
         { provide: MQTT_SERVER, useValue: options.server },
         { provide: REJECTED_PUBLISHER, useValue: publishRejected },
         { provide: METRICS, useValue: withProcessMetrics(new MetricsRegistry({ service: 'ingest' }), 'ingest') },
+        {
+          // devices added to a community file (by hand or by the api) are tagged and type-checked without a restart
+          provide: CommunityConfigFollower,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) =>
+            new CommunityConfigFollower({ dir: config.communityConfigDir, registry: options.registry, intervalMs: config.communityConfigPollMs, apply: (c) => options.registry.put(c), log: new Logger('Communities') }),
+        },
       ],
     };
   }

@@ -55,6 +55,7 @@ export class IngestService implements OnApplicationShutdown {
     metrics.gauge('greenwatch_ingest_write_latency_seconds', 'Duration of the last successful batch write', () => writer.lastBatchLatencyMs / 1000);
     metrics.gauge('greenwatch_ingest_backlog', 'Accepted readings not yet in InfluxDB (memory and disk)', () => durable.stats.backlog);
     metrics.gauge('greenwatch_ingest_journal_bytes', 'Size of the on-disk journal', () => durable.stats.journalBytes);
+    metrics.gauge('greenwatch_ingest_configured_devices', 'Devices in the community configurations the ingest holds (they follow COMMUNITY_CONFIG_DIR)', () => registry.size);
     metrics.gauge('greenwatch_ingest_acks_held', 'Acknowledgements held back (disk budget spent or journal failing)', () => gate.heldCount);
     this.timer = setInterval(() => this.retryHeld(), 100);
     this.timer.unref();

@@ -1,5 +1,5 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '#config';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig, CommunityConfigFollower } from '#config';
 import type { DeviceRegistry } from '#contracts';
 import { MetricsRegistry, withProcessMetrics } from '#observability';
 import { RulesEngine } from '#rules';
@@ -30,6 +30,12 @@ export class RulesModule {
         { provide: RULE_STATE_STORE, useFactory: (config: AppConfig) => new RuleStateStore(config.dataDir), inject: [APP_CONFIG] },
         { provide: ALERT_PUBLISHER, useValue: publish },
         { provide: RULES_METRICS, useValue: withProcessMetrics(new MetricsRegistry({ service: 'rules' }), 'rules') },
+        {
+          provide: CommunityConfigFollower,
+          inject: [APP_CONFIG, RulesService],
+          useFactory: (config: AppConfig, rules: RulesService) =>
+            new CommunityConfigFollower({ dir: config.communityConfigDir, registry: options.registry, intervalMs: config.communityConfigPollMs, apply: (c) => rules.configure(c), log: new Logger('Communities') }),
+        },
       ],
     };
   }

@@ -1,9 +1,9 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Subject, type Subscription } from 'rxjs';
 import type { AppConfig } from '#config';
-import { type Alert, alertsTopic, validateDeviceMessage } from '#contracts';
+import { type Alert, type CommunityConfig, alertsTopic, validateDeviceMessage } from '#contracts';
 import { type MetricsRegistry, RateLimitedLog } from '#observability';
-import { type RuleInput, type RulesEngine, alertToLine, judge, latestAlertsQuery, storedAlertsFrom } from '#rules';
+import { type RuleInput, type RulesEngine, alertToLine, judge, latestAlertsQuery, storedAlertsFrom, validateRuleOverrides } from '#rules';
 import { InfluxStore } from '#storage';
 import { type ResumeBarrier, isOwnBarrier } from './resume-barrier.js';
 import type { RuleStateStore } from './rule-state.store.js';
@@ -69,6 +69,7 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
     metrics.gauge('greenwatch_rules_late_total', 'Messages later than the lateness, stored but not judged', () => engine.stats.late);
     metrics.gauge('greenwatch_rules_buffered', 'Messages waiting for their community watermark', () => engine.buffered);
     metrics.gauge('greenwatch_rules_open_alerts', 'Open alerts', () => engine.book.size);
+    metrics.gauge('greenwatch_rules_configured_devices', 'Devices in the community configurations the rules hold (they follow COMMUNITY_CONFIG_DIR)', () => engine.configuredDevices);
   }
 
   async onModuleInit(): Promise<void> {
@@ -145,6 +146,13 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
     } catch (error) {
       this.problems.log(`rules failed on ${topic}: ${(error as Error).message}`);
     }
+  }
+
+  /** A community's changed configuration (CommunityConfigFollower); throws when its rule overrides cannot apply. */
+  configure(config: CommunityConfig): void {
+    const problems = validateRuleOverrides(config);
+    if (problems.length) throw new Error(`bad rule overrides: ${problems.map((p) => `${p.field}: expected ${p.expected}`).join('; ')}`);
+    this.engine.configure(config);
   }
 
   private emit(alert: Alert): void {

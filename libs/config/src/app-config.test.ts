@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { type AppConfig, CONFIG_VARIABLES, ConfigError, loadAppConfig } from './app-config.js';
 import { logLevelsFor } from './bootstrap.js';
@@ -21,6 +22,7 @@ describe('loadAppConfig: defaults', () => {
       influx: { url: undefined, api: 'v1', database: 'greenwatch', user: '', password: '', token: '', org: '', batchSize: 5000, flushIntervalMs: 100, localPort: 8086 },
       api: { port: 3000, adminApiKey: undefined, bind: '0.0.0.0', clientId: 'greenwatch-api', notifyRetryMs: 2000, notifyMaxAttempts: 6, notifyTimeoutMs: 5000 },
       communityConfigDir: './config/communities',
+      communityConfigPollMs: 5000,
       dataDir: './var',
       ingest: { clientId: 'greenwatch-ingest', port: 3001, memoryLines: 200_000, diskBudgetBytes: 2048 * 1024 * 1024 },
       rules: { clientId: 'greenwatch-rules', port: 3002, latenessMs: 120_000, snapshotIntervalMs: 10_000, catchUpTimeoutMs: 30_000 },
@@ -33,6 +35,11 @@ describe('loadAppConfig: defaults', () => {
     const contract = ['MQTT_PORT', 'MQTT_WS_PORT', 'MQTT_URL', 'MQTT_ALLOW_ANONYMOUS', 'INFLUX_URL', 'INFLUX_API', 'INFLUX_DB', 'INFLUX_USER', 'INFLUX_PASSWORD', 'INFLUX_TOKEN', 'INFLUX_ORG', 'API_PORT', 'ADMIN_API_KEY', 'COMMUNITY_CONFIG_DIR', 'DATA_DIR'];
     for (const v of contract) assert.ok(CONFIG_VARIABLES.includes(v), v);
     assert.equal(new Set(CONFIG_VARIABLES).size, CONFIG_VARIABLES.length);
+  });
+
+  it('the README\'s configuration table names every variable', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    assert.deepEqual(CONFIG_VARIABLES.filter((v) => !readme.includes(`\`${v}\``)), []);
   });
 
   it('ignores variables it does not know (PATH, HOME, ...)', () => {
@@ -85,12 +92,14 @@ describe('loadAppConfig: values', () => {
       RULES_LATENESS_S: '90',
       RULES_SNAPSHOT_S: '5',
       RULES_CATCHUP_S: '0',
+      COMMUNITY_CONFIG_POLL_S: '0.5',
     });
     assert.deepEqual(c, {
       mqtt: { port: 11883, wsPort: 18083, url: 'mqtts://broker.example:8883', allowAnonymous: true, bind: '127.0.0.1', username: 'svc', password: 'secret', tls: undefined, maxPacketBytes: 64 * 1024, deviceMessagesPerSecond: 1000, connectsPerSecond: 100, persistenceFsync: false, queueBudgetBytes: 512 * 1024 * 1024 },
       influx: { url: 'https://influx.example:8086', api: 'v2', database: 'gw', user: 'u', password: 'p', token: 't', org: 'o', batchSize: 100, flushIntervalMs: 25, localPort: 9086 },
       api: { port: 8080, adminApiKey: '0123456789abcdef', bind: '127.0.0.1', clientId: 'api-2', notifyRetryMs: 50, notifyMaxAttempts: 3, notifyTimeoutMs: 1000 },
       communityConfigDir: '/etc/gw/communities',
+      communityConfigPollMs: 500,
       dataDir: '/var/lib/greenwatch',
       ingest: { clientId: 'ingest-2', port: 3101, memoryLines: 5000, diskBudgetBytes: 3 * 1024 * 1024 },
       rules: { clientId: 'rules-2', port: 3102, latenessMs: 90_000, snapshotIntervalMs: 5000, catchUpTimeoutMs: 0 },

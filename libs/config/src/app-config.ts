@@ -44,6 +44,8 @@ export const ENV_SCHEMA = z
     COMMUNITY_CONFIG_DIR: z.string().min(1).default('./config/communities'),
     DATA_DIR: z.string().min(1).default('./var'),
     // --- greenwatch's own (README, "Configuration") ---
+    // Seconds between looks at COMMUNITY_CONFIG_DIR for changed files (ingest, rules); 0: only at start.
+    COMMUNITY_CONFIG_POLL_S: z.coerce.number().min(0).max(3600).default(5),
     MQTT_BIND: z.string().min(1).default('0.0.0.0'),
     MQTTS_PORT: port.default(8883),
     MQTT_WSS_PORT: port.default(8084),
@@ -156,6 +158,8 @@ export interface AppConfig {
     notifyTimeoutMs: number;
   };
   communityConfigDir: string;
+  /** How often the ingest and the rules look for changed community files; 0: never after start. */
+  communityConfigPollMs: number;
   dataDir: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
@@ -223,6 +227,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       notifyTimeoutMs: e.NOTIFY_TIMEOUT_MS,
     },
     communityConfigDir: e.COMMUNITY_CONFIG_DIR,
+    communityConfigPollMs: e.COMMUNITY_CONFIG_POLL_S * 1000,
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
   };

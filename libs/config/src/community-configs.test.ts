@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CommunityConfigError } from '#contracts';
-import { loadCommunityConfigs, loadDeviceRegistry } from './community-configs.js';
+import { type CommunityConfig, CommunityConfigError } from '#contracts';
+import { CommunityConfigFollower, loadCommunityConfigs, loadDeviceRegistry } from './community-configs.js';
 
 let root: string;
 before(async () => {
@@ -82,5 +82,103 @@ describe('loadDeviceRegistry', () => {
   it('two files with the same community id are refused', async () => {
     const dir = await dirWith({ 'a.yaml': community('demo'), 'b.yaml': community('demo') });
     await assert.rejects(loadDeviceRegistry(dir), { message: 'community demo is configured twice' });
+  });
+});
+
+describe('CommunityConfigFollower', () => {
+  const noise = (id: string, zone = '1') => `  - {id: ${id}, type: noise, compound: c1, zone: "${zone}"}`;
+
+  /** A follower over `files`, applying into the registry as a service does; what it did is recorded. */
+  async function follow(files: Record<string, string>, refuse: (c: CommunityConfig) => string | undefined = () => undefined) {
+    const dir = await dirWith(files);
+    const registry = await loadDeviceRegistry(dir);
+    const applied: string[] = [];
+    const logs: string[] = [];
+    const follower = new CommunityConfigFollower({
+      dir,
+      registry,
+      intervalMs: 0,
+      apply: (config) => {
+        const why = refuse(config);
+        if (why) throw new Error(why);
+        registry.put(config);
+        applied.push(`${config.id}: ${config.devices.map((d) => d.id).join(' ')}`);
+      },
+      log: { log: (line) => logs.push(`log ${line}`), error: (line) => logs.push(`error ${line}`) },
+    });
+    await follower.start();
+    return { dir, registry, applied, logs, follower };
+  }
+
+  it('applies a changed file, and only what changed', async () => {
+    const f = await follow({ 'a.yaml': community('a', noise('n-01')), 'b.yaml': community('b', noise('n-01')) });
+    assert.deepEqual(f.applied, [], 'the files are what the service loaded');
+    await writeFile(join(f.dir, 'a.yaml'), community('a', [noise('n-01'), noise('n-02', '2')].join('\n')));
+    await f.follower.scan();
+    assert.deepEqual(f.applied, ['a: n-01 n-02']);
+    assert.equal(f.registry.device('a', 'n-02')?.zone, '2');
+    // the same text again, or only a comment more: nothing to apply
+    await writeFile(join(f.dir, 'a.yaml'), `# edited\n${community('a', [noise('n-01'), noise('n-02', '2')].join('\n'))}`);
+    await f.follower.scan();
+    assert.deepEqual(f.applied, ['a: n-01 n-02']);
+    assert.match(f.logs.join('\n'), /community a: .*a\.yaml changed, applied \(2 devices\)/);
+  });
+
+  it('brings in a new file\'s community', async () => {
+    const f = await follow({ 'a.yaml': community('a') });
+    await writeFile(join(f.dir, 'c.yml'), community('c', noise('n-09')));
+    await f.follower.scan();
+    assert.deepEqual(f.applied, ['c: n-09']);
+    assert.equal(f.registry.device('c', 'n-09')?.type, 'noise');
+  });
+
+  it('a broken file changes nothing and is reported once, until it is mended', async () => {
+    const f = await follow({ 'a.yaml': community('a', noise('n-01')) });
+    await writeFile(join(f.dir, 'a.yaml'), community('a', noise('n-01', '9')));
+    await f.follower.scan();
+    await f.follower.scan();
+    assert.deepEqual(f.applied, []);
+    assert.equal(f.registry.device('a', 'n-01')?.zone, '1', 'the previous configuration stays');
+    const errors = f.logs.filter((l) => l.startsWith('error'));
+    assert.equal(errors.length, 1, f.logs.join('\n'));
+    assert.match(errors[0], /a\.yaml: line 6: devices\.0\.zone: expected .*keeps its previous configuration/);
+    await writeFile(join(f.dir, 'a.yaml'), community('a', noise('n-01', '2')));
+    await f.follower.scan();
+    assert.deepEqual(f.applied, ['a: n-01']);
+    assert.equal(f.registry.device('a', 'n-01')?.zone, '2');
+  });
+
+  it('refuses a second file for a community, and what the service refuses', async () => {
+    const f = await follow({ 'a.yaml': community('a', noise('n-01')) }, (c) => (c.devices.some((d) => d.id === 'bad') ? 'no bad devices here' : undefined));
+    await writeFile(join(f.dir, 'a-copy.yaml'), community('a', noise('n-05')));
+    await writeFile(join(f.dir, 'a.yaml'), community('a', noise('bad')));
+    await f.follower.scan();
+    assert.deepEqual(f.applied, []);
+    assert.match(f.logs.join('\n'), /a-copy\.yaml: community a is already configured in .*a\.yaml; ignored/);
+    assert.match(f.logs.join('\n'), /a\.yaml: community a not applied: no bad devices here/);
+    assert.equal(f.registry.device('a', 'n-01')?.zone, '1');
+  });
+
+  it('a deleted file leaves its community as it was, and says so', async () => {
+    const f = await follow({ 'a.yaml': community('a', noise('n-01')) });
+    await unlink(join(f.dir, 'a.yaml'));
+    await f.follower.scan();
+    assert.equal(f.registry.device('a', 'n-01')?.type, 'noise');
+    assert.match(f.logs.join('\n'), /a\.yaml is gone: community a keeps its configuration until the service restarts/);
+  });
+
+  it('looks by itself every intervalMs once started, and stops', async () => {
+    const dir = await dirWith({ 'a.yaml': community('a') });
+    const registry = await loadDeviceRegistry(dir);
+    let applied = 0;
+    const follower = new CommunityConfigFollower({ dir, registry, intervalMs: 20, apply: (c) => void (registry.put(c), applied++), log: { log: () => {}, error: () => {} } });
+    await follower.start();
+    await writeFile(join(dir, 'a.yaml'), community('a', noise('n-01')));
+    for (let i = 0; i < 250 && applied === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(applied, 1);
+    await follower.stop();
+    await writeFile(join(dir, 'a.yaml'), community('a', noise('n-02')));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(applied, 1, 'no look after stop()');
   });
 });

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { type CommunityConfig, DeviceRegistry, parseCommunityConfig } from '#contracts';
 
@@ -24,4 +26,114 @@ export async function loadCommunityConfigs(dir: string): Promise<CommunityConfig
 
 export async function loadDeviceRegistry(dir: string): Promise<DeviceRegistry> {
   return new DeviceRegistry(await loadCommunityConfigs(dir));
+}
+
+export interface CommunityConfigFollowerOptions {
+  dir: string;
+  /** What the service holds now (loaded from the same directory at start). */
+  registry: DeviceRegistry;
+  /** Between two looks at the directory; 0: no looks after the first. */
+  intervalMs: number;
+  /** Brings in a new or changed community; throwing refuses it (the message is logged). */
+  apply: (config: CommunityConfig) => void;
+  log: { log(line: string): void; error(line: string): void };
+}
+
+/**
+ * Follows COMMUNITY_CONFIG_DIR while a service runs, so that a community file edited by hand or
+ * written by the api (PUT /api/communities/{id}) reaches the ingest and the rules without a
+ * restart. Every `intervalMs` it reads the files, and a file whose text changed is parsed and,
+ * when its community differs from what the service holds, applied. A file that does not parse,
+ * or that a service refuses, changes nothing: its community keeps the configuration it had, and
+ * the problem is logged once (until the file changes again). A community whose file is deleted
+ * keeps its configuration until the service restarts.
+ */
+export class CommunityConfigFollower {
+  /** File path -> sha256 of the text last looked at. */
+  private readonly seen = new Map<string, string>();
+  /** Community id -> the file it comes from. */
+  private readonly owners = new Map<string, string>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private scanning: Promise<void> | undefined;
+
+  constructor(private readonly options: CommunityConfigFollowerOptions) {}
+
+  /** Takes note of the files as they are now (applying what changed since the service loaded them), then looks every intervalMs. */
+  async start(): Promise<void> {
+    await this.scan();
+    if (this.options.intervalMs > 0) {
+      this.timer = setInterval(() => void this.scan(), this.options.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.scanning;
+  }
+
+  /** As a Nest provider, it follows while the application runs. */
+  onApplicationBootstrap(): Promise<void> {
+    return this.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
+
+  /** One look at the directory (never two at once). */
+  scan(): Promise<void> {
+    this.scanning ??= this.look().finally(() => (this.scanning = undefined));
+    return this.scanning;
+  }
+
+  private async look(): Promise<void> {
+    const { dir, registry, apply, log } = this.options;
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.error(`cannot read ${dir}: ${(error as Error).message}`);
+      return;
+    }
+    const present = new Set(names.map((n) => join(dir, n)));
+    for (const [path] of this.seen) {
+      if (present.has(path)) continue;
+      this.seen.delete(path);
+      for (const [id, owner] of this.owners) if (owner === path) log.log(`${path} is gone: community ${id} keeps its configuration until the service restarts`);
+    }
+    for (const path of present) {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch {
+        continue; // replaced or removed while we looked: the next look sees it
+      }
+      const hash = createHash('sha256').update(text).digest('hex');
+      if (this.seen.get(path) === hash) continue;
+      this.seen.set(path, hash);
+      let config: CommunityConfig;
+      try {
+        config = parseCommunityConfig(text, path);
+      } catch (error) {
+        log.error(`${(error as Error).message}; the community keeps its previous configuration`);
+        continue;
+      }
+      const owner = this.owners.get(config.id);
+      if (owner !== undefined && owner !== path && present.has(owner)) {
+        log.error(`${path}: community ${config.id} is already configured in ${owner}; ignored`);
+        continue;
+      }
+      this.owners.set(config.id, path);
+      if (isDeepStrictEqual(registry.community(config.id), config)) continue;
+      try {
+        apply(config);
+      } catch (error) {
+        log.error(`${path}: community ${config.id} not applied: ${(error as Error).message}; it keeps its previous configuration`);
+        continue;
+      }
+      log.log(`community ${config.id}: ${path} changed, applied (${config.devices.length} devices)`);
+    }
+  }
 }

@@ -54,4 +54,17 @@ describe('DeviceRegistry', () => {
     }
     assert.equal(new DeviceRegistry(configs()).size, 2);
   });
+
+  it('put replaces a community: new devices found, dropped ones forgotten, other communities untouched', () => {
+    const registry = new DeviceRegistry([demo, other]);
+    const edited = parseCommunityConfig(['id: demo', 'name: Demo 2', 'compounds:', '  - {id: c1, name: One}', 'devices:', '  - {id: n-02, type: noise, compound: c1, zone: "2"}'].join('\n'));
+    registry.put(edited);
+    assert.equal(registry.community('demo')?.name, 'Demo 2');
+    assert.equal(registry.device('demo', 'n-02')?.zone, '2');
+    assert.equal(registry.device('demo', 'n-01'), undefined);
+    assert.equal(registry.device('demo', 'b-01'), undefined);
+    assert.equal(registry.device('other', 'n-01')?.zone, '4a');
+    assert.equal(registry.size, 2);
+    assert.deepEqual(registry.allCommunities().map((c) => c.id), ['demo', 'other']);
+  });
 });

@@ -5,7 +5,7 @@ export interface RegisteredDevice extends DeviceConfig {
   communityId: string;
 }
 
-/** Read-only lookup of configured communities and devices. */
+/** Lookup of configured communities and devices; `put` brings a community's new configuration in. */
 export class DeviceRegistry {
   private readonly communities = new Map<string, CommunityConfig>();
   private readonly devices = new Map<string, RegisteredDevice>();
@@ -13,9 +13,16 @@ export class DeviceRegistry {
   constructor(configs: Iterable<CommunityConfig> = []) {
     for (const config of configs) {
       if (this.communities.has(config.id)) throw new Error(`community ${config.id} is configured twice`);
-      this.communities.set(config.id, config);
-      for (const device of config.devices) this.devices.set(key(config.id, device.id), { ...device, communityId: config.id });
+      this.put(config);
     }
+  }
+
+  /** Adds a community or replaces its configuration (devices it no longer lists are forgotten). */
+  put(config: CommunityConfig): void {
+    const before = this.communities.get(config.id);
+    if (before) for (const device of before.devices) this.devices.delete(key(config.id, device.id));
+    this.communities.set(config.id, config);
+    for (const device of config.devices) this.devices.set(key(config.id, device.id), { ...device, communityId: config.id });
   }
 
   community(communityId: string): CommunityConfig | undefined {

@@ -31,8 +31,10 @@ export abstract class CommunityRepository {
    * Returns whether the stored document was replaced.
    */
   abstract importFromFile(config: CommunityConfig, source: CommunitySource, now: number): boolean;
-  /** Replaces a community's document (API edit). */
-  abstract save(config: CommunityConfig, by: string, now: number): void;
+  /** Replaces a community's document (API edit); `source`: the file it was written to (else the file it came from stays). */
+  abstract save(config: CommunityConfig, by: string, now: number, source?: CommunitySource): void;
+  /** The file a community was last imported from or written to, if any. */
+  abstract sourcePath(id: string): string | undefined;
   abstract get(id: string): CommunityConfig | undefined;
   abstract list(): CommunitySummary[];
   abstract devices(filter: { communities?: string[] }): DeviceRecord[];
@@ -57,9 +59,14 @@ export class SqliteCommunityRepository extends CommunityRepository {
     return true;
   }
 
-  save(config: CommunityConfig, by: string, now: number): void {
+  save(config: CommunityConfig, by: string, now: number, source?: CommunitySource): void {
     const row = this.db.prepare('SELECT source, source_hash FROM communities WHERE id = ?').get(config.id) as { source: string | null; source_hash: string | null } | undefined;
-    this.write(config, { by, now, source: row?.source && row.source_hash ? { path: row.source, sha256: row.source_hash } : undefined });
+    this.write(config, { by, now, source: source ?? (row?.source && row.source_hash ? { path: row.source, sha256: row.source_hash } : undefined) });
+  }
+
+  sourcePath(id: string): string | undefined {
+    const row = this.db.prepare('SELECT source FROM communities WHERE id = ?').get(id) as { source: string | null } | undefined;
+    return row?.source ?? undefined;
   }
 
   get(id: string): CommunityConfig | undefined {

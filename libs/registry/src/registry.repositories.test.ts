@@ -79,6 +79,16 @@ for (const impl of implementations) {
       assert.deepEqual(communities.list()[0].compounds, [{ id: 'c1', name: 'C1', parkingSpaces: 10 }]);
       assert.deepEqual(communities.devicesById('n-01').map((d) => [d.communityId, d.zone]), [['demo', '1']]);
     });
+
+    it('an API edit written back to its file is that file\'s import: the next boot does not take it for a change', () => {
+      const { communities } = impl.make();
+      communities.importFromFile(config('from file'), { path: 'dir/demo.yaml', sha256: 'h1' }, 1);
+      assert.equal(communities.sourcePath('demo'), 'dir/demo.yaml');
+      communities.save(config('edited'), 'admin', 2, { path: 'dir/demo.yaml', sha256: 'h2' });
+      assert.equal(communities.importFromFile(config('edited'), { path: 'dir/demo.yaml', sha256: 'h2' }, 3), false);
+      assert.equal(communities.get('demo')?.name, 'edited');
+      assert.equal(communities.sourcePath('nope'), undefined);
+    });
   });
 }
 

@@ -22,10 +22,10 @@ export interface CommunitySnapshot {
  * once the clock has run one offline timeout (every bin had its chance to report).
  */
 export class CommunityRuntime {
-  readonly scope: DeviceScope;
+  scope: DeviceScope;
   readonly devices = new Map<string, DeviceRuntime>();
   buffer: EventTimeBuffer<DeviceMessage>;
-  private readonly params: ParamsCache;
+  private params: ParamsCache;
   private startedAt = -Infinity;
   private nextOfflineCheck = -Infinity;
   private coverageArmed = false;
@@ -39,7 +39,7 @@ export class CommunityRuntime {
   private hold: 'none' | 'backlog' | 'gaps' = 'none';
 
   constructor(
-    readonly config: CommunityConfig,
+    public config: CommunityConfig,
     private readonly registry: DeviceRegistry,
     book: AlertBook,
     latenessMs: number,
@@ -47,6 +47,33 @@ export class CommunityRuntime {
     this.scope = { communityId: config.id, config, day: parseHourRange(config.periods.day), book };
     this.buffer = new EventTimeBuffer(latenessMs);
     this.params = new ParamsCache(config);
+  }
+
+  /**
+   * The community's new configuration (its file changed; the registry holds it already): devices,
+   * compounds, day period and rule overrides count from the next judgement on; the buffer, the
+   * clock, the devices' states and the open alerts stay. A device added now is watched for
+   * silence from now (the clock), as the configured devices were from the first message.
+   */
+  reconfigure(config: CommunityConfig): void {
+    this.config = config;
+    this.scope = { ...this.scope, config, day: parseHourRange(config.periods.day) };
+    this.params = new ParamsCache(config);
+    for (const dev of this.devices.values()) {
+      const configured = this.registry.device(config.id, dev.id);
+      if (!configured) continue;
+      dev.type = configured.type;
+      if (configured.compound !== dev.compound) {
+        if (dev.compound) this.coverageDirty.add(dev.compound); // the bin leaves that compound's coverage
+        dev.compound = configured.compound;
+      }
+      if (configured.category !== undefined) dev.category = configured.category; // else what it reported stays
+      if (dev.type === 'waste_bin' && dev.compound) this.coverageDirty.add(dev.compound);
+    }
+    if (Number.isFinite(this.startedAt)) {
+      const now = Number.isFinite(this.buffer.clock) ? this.buffer.clock : this.startedAt;
+      for (const d of config.devices) if (!this.devices.has(d.id)) this.device({ deviceId: d.id, deviceType: d.type }).lastSeen = now;
+    }
   }
 
   /** A telemetry or event message; returns false when it is late. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import type { DeviceMessage } from '#contracts';
+import { type DeviceMessage, parseCommunityConfig } from '#contracts';
 import { validateRuleOverrides } from './catalogue.js';
 import { RulesEngine } from './engine.js';
 import { COMMUNITY, brief, engineFor, event, noiseMinutes, registryFrom, run, sh, status, telemetry } from './fixtures.js';
@@ -197,6 +197,49 @@ describe('configuration', () => {
     const engine = new RulesEngine(registryFrom([METER]));
     assert.deepEqual(engine.accept({ ...event('access_gate', 'g-01', sh('03:00'), 'forced_open'), communityId: 'elsewhere' }), []);
     assert.equal(engine.stats.unknownCommunity, 1);
+  });
+});
+
+describe('configuration changed while running (RulesEngine.configure)', () => {
+  const demo = (devices: string[], extra: string[] = []) =>
+    parseCommunityConfig([`id: ${COMMUNITY}`, 'name: Demo', 'timezone: Asia/Shanghai', 'compounds:', '  - {id: c1, name: 一号小区}', 'devices:', ...devices.map((d) => `  - ${d}`), ...extra].join('\n'));
+  const zoneLimit = (alerts: ReturnType<typeof run>) => alerts.filter((a) => a.rule === 'noise.zone_limit').map(brief);
+
+  it('judges a device added to the configuration by its zone from then on; the others keep their state and open alerts', () => {
+    const engine = engineFor([METER], { latenessMs: 0 });
+    const both = (from: number) => [...noiseMinutes('n-01', from, 60, () => 50), ...noiseMinutes('n-02', from, 60, () => 50)].sort((a, b) => a.ts - b.ts);
+    const first = run(engine, both(sh('23:00')), false);
+    assert.deepEqual(zoneLimit(first), ['raised warning noise.zone_limit n-01 23:29 value=50 threshold=45'], 'n-02 is not configured: no zone, no limit');
+    engine.configure(demo([METER, '{id: n-02, type: noise, compound: c1, zone: "1"}']));
+    const second = run(engine, both(sh('00:00', '2026-11-03')));
+    assert.deepEqual(zoneLimit(second), ['raised warning noise.zone_limit n-02 00:29 value=50 threshold=45'], 'n-01 is not raised twice');
+  });
+
+  it('applies changed rule overrides from the next judgement on', () => {
+    const engine = engineFor([METER], { latenessMs: 0 });
+    engine.configure(demo([METER], ['rules:', '  noise.zone_limit: {enabled: false}']));
+    assert.deepEqual(zoneLimit(run(engine, noiseMinutes('n-01', sh('23:00'), 90, () => 50))), []);
+  });
+
+  it('starts a new community empty, and watches its configured devices for silence from then on', () => {
+    const engine = engineFor([METER], { latenessMs: 0 });
+    const other = parseCommunityConfig(['id: other', 'name: Other', 'timezone: Asia/Shanghai', 'compounds:', '  - {id: c1, name: C}', 'devices:', '  - {id: n-07, type: noise, compound: c1, zone: "1"}', `  - ${GATE}`].join('\n'));
+    engine.configure(other);
+    const alerts = run(engine, noiseMinutes('n-07', sh('10:00'), 10, () => 40).map((m) => ({ ...m, communityId: 'other' })));
+    assert.deepEqual(alerts.filter((a) => a.rule === 'device.offline').map((a) => `${a.communityId} ${brief(a)}`), ['other raised critical device.offline g-01 10:03 value=180 threshold=180']);
+    assert.equal(engine.stats.unknownCommunity, 0);
+  });
+
+  it('a community configured during a catch-up waits with the others', () => {
+    const engine = engineFor([METER], { latenessMs: 0 });
+    engine.beginCatchUp();
+    engine.configure(demo([METER]));
+    engine.configure(parseCommunityConfig(['id: other', 'name: Other', 'compounds:', '  - {id: c1, name: C}', 'devices:', `  - ${GATE}`].join('\n')));
+    assert.deepEqual(engine.accept({ ...event('access_gate', 'g-01', sh('03:00'), 'forced_open'), communityId: 'other' }), []);
+    assert.deepEqual(engine.accept({ ...telemetry('access_gate', 'g-01', sh('03:01'), { doorClosed: true }), communityId: 'other' }), [], 'held: the backlog is not in');
+    assert.equal(engine.catchingUp, true);
+    const released = engine.backlogIn();
+    assert.deepEqual(released.map(brief), ['raised critical security.gate_forced g-01 03:00 value=1 threshold=1']);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Alert, DeviceMessage, DeviceRegistry, RuleId, Severity } from '#contracts';
+import type { Alert, CommunityConfig, DeviceMessage, DeviceRegistry, RuleId, Severity } from '#contracts';
 import { type CommunitySnapshot, CommunityRuntime } from './community-runtime.js';
 import { AlertBook, type OpenAlert, alertKey } from './lifecycle.js';
 
@@ -53,6 +53,8 @@ export interface EngineStats {
 export class RulesEngine {
   readonly book = new AlertBook();
   private readonly communities = new Map<string, CommunityRuntime>();
+  /** Where a catch-up stands, for a community configured in the middle of one. */
+  private catchUp: 'none' | 'backlog' | 'gaps' = 'none';
   readonly latenessMs: number;
   readonly stats: EngineStats = { judged: 0, late: 0, unknownCommunity: 0 };
 
@@ -104,17 +106,35 @@ export class RulesEngine {
    * messages give the alerts an uninterrupted run gives.
    */
   beginCatchUp(): void {
+    this.catchUp = 'backlog';
     for (const c of this.communities.values()) c.beginCatchUp();
   }
 
   backlogIn(): Alert[] {
+    if (this.catchUp === 'backlog') this.catchUp = 'gaps';
     for (const c of this.communities.values()) c.backlogIn();
     return this.advanceAll();
   }
 
   endCatchUp(): Alert[] {
+    this.catchUp = 'none';
     for (const c of this.communities.values()) c.endCatchUp();
     return this.advanceAll();
+  }
+
+  /**
+   * A community's new or changed configuration (CommunityConfigFollower): into the registry, and
+   * judged by it from the next message on; a changed community keeps its state and open alerts
+   * (CommunityRuntime.reconfigure), a new one starts empty (in the catch-up, if one is running).
+   */
+  configure(config: CommunityConfig): void {
+    this.registry.put(config);
+    const runtime = this.communities.get(config.id);
+    if (runtime) return runtime.reconfigure(config);
+    const fresh = new CommunityRuntime(config, this.registry, this.book, this.latenessMs);
+    if (this.catchUp !== 'none') fresh.beginCatchUp();
+    if (this.catchUp === 'gaps') fresh.backlogIn();
+    this.communities.set(config.id, fresh);
   }
 
   get catchingUp(): boolean {
@@ -158,6 +178,11 @@ export class RulesEngine {
   clockOf(communityId: string): number | undefined {
     const clock = this.communities.get(communityId)?.buffer.clock;
     return clock !== undefined && Number.isFinite(clock) ? clock : undefined;
+  }
+
+  /** Devices in the configurations the engine judges by. */
+  get configuredDevices(): number {
+    return this.registry.size;
   }
 
   openAlerts(): OpenAlert[] {

@@ -28,7 +28,7 @@ const ROUTES: Route[] = [
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics of the api, ingest and broker', public: true, produces: 'text/plain' },
   { method: 'get', path: '/api/communities', summary: 'Communities in the caller\'s scope' },
   { method: 'get', path: '/api/communities/{communityId}', summary: 'A community document (contract YAML as JSON)', params: { communityId: ID } },
-  { method: 'put', path: '/api/communities/{communityId}', summary: 'Replace a community document (admin, or a manager of it)', params: { communityId: ID }, body: z.object({}).passthrough() },
+  { method: 'put', path: '/api/communities/{communityId}', summary: 'Replace a community document (admin, or a manager of it); written to its file in COMMUNITY_CONFIG_DIR, which the ingest and the rules follow (503 when the file cannot be written)', params: { communityId: ID }, body: z.object({}).passthrough() },
   { method: 'get', path: '/api/devices', summary: 'Devices in scope', query: DEVICES_QUERY },
   { method: 'get', path: '/api/readings', summary: 'One device\'s telemetry, downsampled (noise levels energy-averaged)', query: READINGS_QUERY, errors: [503] },
   { method: 'get', path: '/api/alerts', summary: 'Alerts, newest first', query: ALERT_LIST_QUERY },

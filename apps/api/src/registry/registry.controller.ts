@@ -39,7 +39,7 @@ export class RegistryController {
   }
 
   @Put('communities/:communityId')
-  saveCommunity(@Caller() caller: Principal, @Param(new ZodPipe(COMMUNITY_PATH, 'path')) p: Out<typeof COMMUNITY_PATH>, @Body() body: unknown) {
+  async saveCommunity(@Caller() caller: Principal, @Param(new ZodPipe(COMMUNITY_PATH, 'path')) p: Out<typeof COMMUNITY_PATH>, @Body() body: unknown) {
     return this.registry.saveCommunity(caller, p.communityId, body);
   }
 

@@ -1,8 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { APP_CONFIG, type AppConfig } from '#config';
 import { COMMUNITY_CONFIG_SCHEMA, type CommunityConfig } from '#contracts';
+import { validateRuleOverrides } from '#rules';
 import { type ApiRole, ApiKeyRepository, type Attestation, AttestationRepository, CommunityRepository, type NotificationPolicy, NotificationRepository } from '#registry';
 import { type Principal, assertAct, assertAdmin, assertRead, readScope } from '../auth/access.js';
-import { badParameter, notFound } from '../http/api-error.js';
+import { ApiError, badParameter, notFound } from '../http/api-error.js';
 import { problemToError } from '../http/zod.pipe.js';
 import { CLOCK, type Clock } from '../tokens.js';
 
@@ -15,7 +21,11 @@ export class RegistryService {
     private readonly notifications: NotificationRepository,
     private readonly attestations: AttestationRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Community files are written one at a time, so the registry's record of each follows the file. */
+  private writing: Promise<unknown> = Promise.resolve();
 
   listCommunities(caller: Principal) {
     const scope = readScope(caller);
@@ -29,15 +39,47 @@ export class RegistryService {
     return config;
   }
 
-  /** Replaces a community's document; the body is the contract's community document as JSON. */
-  saveCommunity(caller: Principal, id: string, body: unknown): CommunityConfig {
+  /**
+   * Replaces a community's document; the body is the contract's community document as JSON. It is
+   * written to the community's file in COMMUNITY_CONFIG_DIR first (the file it came from, else
+   * {id}.yaml), which is what the ingest and the rules follow (CommunityConfigFollower); a file
+   * that cannot be written fails the call and changes nothing.
+   */
+  async saveCommunity(caller: Principal, id: string, body: unknown): Promise<CommunityConfig> {
     assertAct(caller, id);
     if (!this.communities.get(id) && caller.role !== 'admin') throw notFound(`no community ${id}`);
     const result = COMMUNITY_CONFIG_SCHEMA.safeParse(body);
     if (!result.success) throw problemToError(result.error.issues[0], 'body', body);
-    if (result.data.id !== id) throw badParameter('id', `id: expected ${id} (the community in the path), got ${JSON.stringify(result.data.id)}`);
-    this.communities.save(result.data, `key ${caller.keyId} (${caller.label})`, this.clock.now());
-    return result.data;
+    const config = result.data;
+    if (config.id !== id) throw badParameter('id', `id: expected ${id} (the community in the path), got ${JSON.stringify(config.id)}`);
+    const [problem] = validateRuleOverrides(config);
+    if (problem) throw badParameter(problem.field, `${problem.field}: expected ${problem.expected}`);
+    const by = `key ${caller.keyId} (${caller.label})`;
+    const done = this.writing.then(async () => {
+      const now = this.clock.now();
+      const source = await this.writeCommunityFile(config, by, now);
+      this.communities.save(config, by, now, source);
+    });
+    this.writing = done.catch(() => undefined);
+    await done;
+    return config;
+  }
+
+  /** The community's file, replaced whole (a temp file renamed over it): readers see the old text or the new. */
+  private async writeCommunityFile(config: CommunityConfig, by: string, now: number): Promise<{ path: string; sha256: string }> {
+    const dir = resolve(this.config.communityConfigDir);
+    const known = this.communities.sourcePath(config.id);
+    const path = known && dirname(resolve(known)) === dir ? known : join(dir, `${config.id}.yaml`);
+    const text = `# community ${config.id}: written by the greenwatch api (PUT /api/communities/${config.id}) at ${new Date(now).toISOString()}, ${by}.\n# Edits here are read by the ingest and the rules within COMMUNITY_CONFIG_POLL_S, and by the api at its next start.\n${stringify(config)}`;
+    const temp = `${path}.${process.pid}.tmp`;
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(temp, text);
+      await rename(temp, path);
+    } catch (error) {
+      throw new ApiError('unavailable', `cannot write the community file ${path} (${(error as Error).message}); nothing was changed`);
+    }
+    return { path, sha256: createHash('sha256').update(text).digest('hex') };
   }
 
   devices(caller: Principal, community: string | undefined) {
