@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type MqttClient, connectAsync } from 'mqtt';
@@ -12,7 +12,8 @@ import { type TestInflux, readPoints, startTestInflux, waitFor } from './support
  * broker, InfluxDB and files: PUT /api/communities/{id} writes the community's file, the ingest
  * and the rules follow COMMUNITY_CONFIG_DIR (CommunityConfigFollower), and a noise meter added
  * that way is stored with its compound and zone and judged by its zone's night limit, without a
- * restart. A file the api cannot write fails the call and changes nothing.
+ * restart. A file the api cannot write fails the call and changes nothing; a file edited by hand
+ * reaches the api as well.
  */
 const C = 'ce';
 const YAML = `id: ${C}\nname: 配置测试社区\ntimezone: Asia/Shanghai\ncompounds:\n  - {id: c1, name: 一号小区}\ndevices:\n  - {id: n-01, type: noise, compound: c1, zone: "1"}\n`;
@@ -72,6 +73,15 @@ describe('a community edited through the api', () => {
     assert.match(failed.body.error.message, /cannot write the community file .*ce\.yaml.*nothing was changed/);
     assert.equal((await call(stack.url, `/api/communities/${C}`, { key: ADMIN_KEY })).body.name, before.name);
     assert.equal(parseCommunityConfig(await readFile(join(stack.pipeline.config.communityConfigDir, `${C}.yaml`), 'utf8')).name, before.name);
+    await rmdir(blocker);
+  });
+
+  it('a file edited by hand reaches the api too', async () => {
+    const path = join(stack.pipeline.config.communityConfigDir, `${C}.yaml`);
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace(/^name: .*$/m, 'name: 手改的名字'));
+    const doc = await waitFor(async () => (await call(stack.url, `/api/communities/${C}`, { key: ADMIN_KEY })).body, (d) => d.name === '手改的名字', { timeoutMs: 10_000, intervalMs: 50 });
+    assert.deepEqual(doc.devices.map((d: { id: string }) => d.id), ['n-01', 'n-02']);
   });
 
   it('an override the rules could not apply is refused by the api, naming the field', async () => {

@@ -30,12 +30,18 @@ export async function loadDeviceRegistry(dir: string): Promise<DeviceRegistry> {
 
 export interface CommunityConfigFollowerOptions {
   dir: string;
-  /** What the service holds now (loaded from the same directory at start). */
-  registry: DeviceRegistry;
+  /**
+   * What the service holds now (loaded from the same directory at start): a changed file whose
+   * community is the same as held is not applied. Without it, every changed file is.
+   */
+  registry?: DeviceRegistry;
   /** Between two looks at the directory; 0: no looks after the first. */
   intervalMs: number;
-  /** Brings in a new or changed community; throwing refuses it (the message is logged). */
-  apply: (config: CommunityConfig) => void;
+  /**
+   * Brings in a new or changed community (given the file's path and text hash); `false` means it
+   * was not a change after all (nothing logged); throwing refuses it (the reason is logged).
+   */
+  apply: (config: CommunityConfig, source: { path: string; sha256: string }) => boolean | void;
   log: { log(line: string): void; error(line: string): void };
 }
 
@@ -126,9 +132,9 @@ export class CommunityConfigFollower {
         continue;
       }
       this.owners.set(config.id, path);
-      if (isDeepStrictEqual(registry.community(config.id), config)) continue;
+      if (registry && isDeepStrictEqual(registry.community(config.id), config)) continue;
       try {
-        apply(config);
+        if (apply(config, { path, sha256: hash }) === false) continue;
       } catch (error) {
         log.error(`${path}: community ${config.id} not applied: ${(error as Error).message}; it keeps its previous configuration`);
         continue;

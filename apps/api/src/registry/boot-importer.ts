@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { APP_CONFIG, type AppConfig } from '#config';
+import { APP_CONFIG, type AppConfig, CommunityConfigFollower } from '#config';
 import { parseCommunityConfig } from '#contracts';
 import { ApiKeyRepository, CommunityRepository } from '#registry';
 import { CLOCK, type Clock } from '../tokens.js';
@@ -10,11 +10,20 @@ import { CLOCK, type Clock } from '../tokens.js';
 /**
  * At boot: every COMMUNITY_CONFIG_DIR/*.yaml into the registry (a file replaces the stored
  * document only when the file changed since its last import, so edits made through the API
- * survive restarts), and ADMIN_API_KEY as the env admin key (removed when unset).
+ * survive restarts; a bad file stops the start), and ADMIN_API_KEY as the env admin key (removed
+ * when unset). While running, files changed by hand are imported as the ingest and the rules take
+ * them (CommunityConfigFollower; a broken one is logged and changes nothing); the api's own
+ * writes have the stored hash already and are not imported twice.
  */
 @Injectable()
-export class BootImporter implements OnModuleInit {
+export class BootImporter implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Registry');
+  private readonly follower = new CommunityConfigFollower({
+    dir: this.config.communityConfigDir,
+    intervalMs: this.config.communityConfigPollMs,
+    apply: (config, source) => this.communities.importFromFile(config, source, this.clock.now()),
+    log: this.logger,
+  });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,5 +49,13 @@ export class BootImporter implements OnModuleInit {
       if (this.communities.importFromFile(config, { path, sha256: createHash('sha256').update(text).digest('hex') }, this.clock.now())) replaced++;
     }
     this.logger.log(`${names.length} community file(s) in ${dir}, ${replaced} imported; ${this.communities.list().length} communities in the registry`);
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.follower.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.follower.stop();
   }
 }
