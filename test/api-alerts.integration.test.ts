@@ -94,11 +94,12 @@ describe('alert lifecycle through the real pipeline', () => {
     const acked = await call(stack.url, `/api/alerts/${forcedId}/ack`, { key: manager, method: 'POST', body: { by: '张工', comment: '已到场查看' } });
     assert.equal(acked.status, 200, acked.text);
     assert.equal(acked.body.alert.state, 'acknowledged');
-    await waitFor(async () => sse.events.length, (n) => n >= 2);
-    assert.deepEqual(sse.payloads.map((p) => p.action), ['raised', 'acknowledged']);
+    // a forced opening clears by its acknowledgement (criteria.md): the rule says so, the person still resolves it
+    await waitFor(async () => sse.events.length, (n) => n >= 3);
+    assert.deepEqual(sse.payloads.map((p) => [p.action, p.by, p.alert.state]), [['raised', 'rule', 'open'], ['acknowledged', '张工', 'acknowledged'], ['cleared', 'rule', 'acknowledged']]);
     assert.ok(Number(sse.events[1].id) > Number(sse.events[0].id), 'event ids increase');
     assert.deepEqual(sse.ids, sse.events.map((e) => e.id), 'no id but those of alert events');
-    lastSeenEventId = sse.events[1].id!;
+    lastSeenEventId = sse.events[2].id!;
     await sse.close();
 
     const again = await call(stack.url, `/api/alerts/${forcedId}/ack`, { key: manager, method: 'POST', body: { by: '张工' } });
@@ -123,6 +124,7 @@ describe('alert lifecycle through the real pipeline', () => {
       [
         ['raised', 'rule', null, 'open'],
         ['acknowledged', '张工', '已到场查看', 'acknowledged'],
+        ['cleared', 'rule', 'cleared by the acknowledgement', 'acknowledged'],
         ['resolved', '张工', '门锁已修复', 'resolved'],
       ],
     );

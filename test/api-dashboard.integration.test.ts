@@ -4,7 +4,7 @@ import { type MqttClient, connectAsync } from 'mqtt';
 import { type Browser, chromium } from 'playwright-core';
 import { deviceTopic } from '#contracts';
 import { ADMIN_KEY, ApiStack, call } from './support/api-stack.js';
-import { type TestInflux, startTestInflux } from './support/index.js';
+import { type TestInflux, startTestInflux, waitFor } from './support/index.js';
 
 /**
  * The dashboard in a real browser (Chromium, headless) against the real pipeline: a manager
@@ -61,6 +61,9 @@ describe('dashboard', () => {
     await page.fill('#comment', '<img src=x onerror="alert(1)">保安已到场');
     await row.locator('button[name=ack]').click();
     await page.waitForSelector('tr[data-state=acknowledged]');
+    // a forced gate clears by its acknowledgement: the rule's clear comes back before the person resolves
+    const historyOf = async () => ((await call(stack.url, `/api/alerts/${alertId}`, { key: manager })).body.history as { action: string }[]).map((h) => h.action);
+    await waitFor(historyOf, (h) => h.includes('cleared'), { timeoutMs: 15_000, intervalMs: 50 });
     await row.locator('button[name=resolve]').click();
     await page.waitForSelector('tr[data-state=resolved]');
     assert.equal(await row.locator('button').count(), 0, 'no actions on a resolved alert');
@@ -69,6 +72,7 @@ describe('dashboard', () => {
     assert.deepEqual(history.map((h: any) => [h.action, h.by, h.comment ?? null]), [
       ['raised', 'rule', null],
       ['acknowledged', '王经理', '<img src=x onerror="alert(1)">保安已到场'],
+      ['cleared', 'rule', 'cleared by the acknowledgement'],
       ['resolved', '王经理', '<img src=x onerror="alert(1)">保安已到场'],
     ]);
     assert.equal(await page.locator('img').count(), 0);

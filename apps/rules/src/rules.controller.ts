@@ -1,10 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, type MqttContext, Payload } from '@nestjs/microservices';
-import { DEVICE_SUBSCRIPTIONS } from '#contracts';
+import { ALERT_ACKS_SUBSCRIPTION, DEVICE_SUBSCRIPTIONS } from '#contracts';
 import { RESUME_BARRIER_PATTERN } from './resume-barrier.js';
 import { RulesService } from './rules.service.js';
 
-/** MQTT: the three device channels, all into RulesService.accept; and the resume barrier. */
+/** MQTT: the three device channels, all into RulesService.accept; the api's acknowledgements; and the resume barrier. */
 @Controller()
 export class RulesMessagesController {
   constructor(private readonly rules: RulesService) {}
@@ -22,6 +22,11 @@ export class RulesMessagesController {
   @EventPattern<string>(DEVICE_SUBSCRIPTIONS.status)
   status(@Payload() payload: Buffer, @Ctx() context: MqttContext): void {
     this.rules.accept(context.getTopic(), payload, retained(context));
+  }
+
+  @EventPattern<string>(ALERT_ACKS_SUBSCRIPTION)
+  acknowledged(@Payload() payload: Buffer, @Ctx() context: MqttContext): void {
+    this.rules.acknowledged(context.getTopic(), payload);
   }
 
   @EventPattern<string>(RESUME_BARRIER_PATTERN)

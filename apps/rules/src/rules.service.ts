@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Subject, type Subscription } from 'rxjs';
 import type { AppConfig } from '#config';
-import { type Alert, type CommunityConfig, alertsTopic, validateDeviceMessage } from '#contracts';
+import { type Alert, type CommunityConfig, alertsTopic, parseAlertAck, validateDeviceMessage } from '#contracts';
 import { type MetricsRegistry, RateLimitedLog } from '#observability';
 import { type RuleInput, type RulesEngine, alertToLine, judge, latestAlertsQuery, storedAlertsFrom, validateRuleOverrides } from '#rules';
 import { InfluxStore } from '#storage';
@@ -146,6 +146,18 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
     } catch (error) {
       this.problems.log(`rules failed on ${topic}: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * A person handled an alert in the api (gc/{c}/alerts/acks): a rule that clears only so
+   * (security.gate_forced) clears now, and the clear is published like any other. Redelivered or
+   * unknown acknowledgements change nothing.
+   */
+  acknowledged(topic: string, payload: Buffer): void {
+    if (this.stopping) return; // unacknowledged: the broker delivers it again at the next start
+    const parsed = parseAlertAck(payload);
+    if (!parsed.ok) return this.problems.log(`ignored an acknowledgement on ${topic}: ${parsed.reason}`);
+    for (const alert of this.engine.acknowledge(parsed.ack.alertId)) this.emit(alert);
   }
 
   /** A community's changed configuration (CommunityConfigFollower); throws when its rule overrides cannot apply. */

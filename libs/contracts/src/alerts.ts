@@ -35,6 +35,44 @@ export function isRuleId(value: unknown): value is RuleId {
   return typeof value === 'string' && (RULE_IDS as readonly string[]).includes(value);
 }
 
+/**
+ * Rules whose alert clears only when a person handles it (criteria.md: security.gate_forced,
+ * "acknowledged by a person"): the api tells the rules on gc/{c}/alerts/acks (AlertAck).
+ */
+export const RULES_CLEARED_BY_ACKNOWLEDGEMENT: ReadonlySet<RuleId> = new Set<RuleId>(['security.gate_forced']);
+
+/**
+ * A person acknowledged (or resolved) an alert in the api: published by the api on
+ * gc/{communityId}/alerts/acks, QoS 1, for the rules in RULES_CLEARED_BY_ACKNOWLEDGEMENT.
+ * (docs/contract-notes.md; not in the contract's topic table.)
+ */
+export interface AlertAck {
+  alertId: string;
+  rule: RuleId;
+  action: 'acknowledged' | 'resolved';
+  by: string;
+  /** When the person acted, epoch ms. */
+  at: number;
+}
+
+/** An AlertAck from its JSON, or a reason it is not one. */
+export function parseAlertAck(payload: Buffer): { ok: true; ack: AlertAck } | { ok: false; reason: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const b = body as Partial<Record<keyof AlertAck, unknown>> | null;
+  if (!b || typeof b !== 'object') return { ok: false, reason: 'not an object' };
+  if (typeof b.alertId !== 'string' || !b.alertId) return { ok: false, reason: 'alertId: expected a non-empty string' };
+  if (!isRuleId(b.rule)) return { ok: false, reason: 'rule: expected a rule id' };
+  if (b.action !== 'acknowledged' && b.action !== 'resolved') return { ok: false, reason: 'action: expected "acknowledged" or "resolved"' };
+  if (typeof b.by !== 'string') return { ok: false, reason: 'by: expected a string' };
+  if (!Number.isInteger(b.at)) return { ok: false, reason: 'at: expected epoch ms' };
+  return { ok: true, ack: { alertId: b.alertId, rule: b.rule, action: b.action, by: b.by, at: b.at as number } };
+}
+
 /** Severities, lowest first: an alert may escalate along this order, never back. */
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];

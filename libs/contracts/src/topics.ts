@@ -48,6 +48,13 @@ export function rejectedTopic(communityId: string): string {
   return `${TOPIC_ROOT}/${communityId}/rejected`;
 }
 
+/** Where the api says a person handled an alert (AlertAck in alerts.ts); the rules subscribe. */
+export function alertAcksTopic(communityId: string): string {
+  return `${TOPIC_ROOT}/${communityId}/alerts/acks`;
+}
+
+export const ALERT_ACKS_SUBSCRIPTION = `${TOPIC_ROOT}/+/alerts/acks`;
+
 export type TopicParseResult =
   | { ok: true; topic: DeviceTopic }
   | { ok: false; reason: string; communityId?: string };

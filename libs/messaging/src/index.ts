@@ -1,2 +1,3 @@
 export * from './ack-gate.js';
 export * from './raw-mqtt.server.js';
+export * from './end-client.js';

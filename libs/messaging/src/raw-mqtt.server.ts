@@ -3,6 +3,7 @@ import { MqttContext, ServerMqtt } from '@nestjs/microservices';
 import type { MqttClient } from 'mqtt';
 import { topicMatchesFilter } from '#contracts';
 import type { AckGate } from './ack-gate.js';
+import { endClient } from './end-client.js';
 
 /**
  * Nest's MQTT transport, fed raw payloads. Devices publish plain JSON, not Nest's
@@ -62,13 +63,8 @@ export class RawMqttServer extends ServerMqtt {
     const client = this.mqttClient;
     if (!client || client.disconnected) return;
     this.ackGate?.withholdHeld();
-    // what waits for the broker's answer: publications (PUBACK), and a (re)subscription (SUBACK)
-    const pending = () => Object.values(client.outgoing) as { cmd?: string }[];
-    for (const deadline = Date.now() + this.closeTimeoutMs; pending().length > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
-    const left = pending();
-    const published = left.filter((o) => o.cmd === 'publish').length;
-    if (published > 0) this.rawLogger.warn(`closing with ${published} published message(s) the broker has not acknowledged within ${this.closeTimeoutMs} ms: given up`);
-    await client.endAsync(left.length > 0); // forced: mqtt.js's graceful end would wait for the answers forever
+    const givenUp = await endClient(client, this.closeTimeoutMs);
+    if (givenUp > 0) this.rawLogger.warn(`closing with ${givenUp} published message(s) the broker has not acknowledged within ${this.closeTimeoutMs} ms: given up`);
   }
 
   /** How long close() waits for the broker to acknowledge what this client published. */

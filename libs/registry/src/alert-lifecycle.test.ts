@@ -40,6 +40,19 @@ describe('applyRuleMessage', () => {
     assert.deepEqual(applyRuleMessage(open, raise({ at: 1500, severity: 'critical' }), 2), []);
   });
 
+  it('a forced gate cleared by its acknowledgement stays acknowledged for the person to resolve; any other acknowledged alert is resolved by its rule', () => {
+    const forced = raise({ rule: 'security.gate_forced', criterion: '12', severity: 'critical', deviceId: 'g-01', deviceType: 'access_gate' });
+    const acked = (acknowledge(only(applyRuleMessage(undefined, forced, 1)).alert, { by: 'li' }, 2) as { ok: true; steps: { alert: AlertView }[] }).steps[0].alert;
+    const cleared = only(applyRuleMessage(acked, { ...forced, state: 'cleared', at: 3000 }, 3));
+    assert.deepEqual([cleared.action, cleared.by, cleared.comment, cleared.alert.state, cleared.alert.ruleState, cleared.alert.clearedAt], ['cleared', 'rule', 'cleared by the acknowledgement', 'acknowledged', 'cleared', 3000]);
+    const done = resolve(cleared.alert, { by: 'li', comment: 'lock fixed' }, 4);
+    assert.ok(done.ok && done.steps[0].alert.state === 'resolved' && done.steps[0].alert.resolved?.automatic === false);
+
+    const noise = (acknowledge(only(applyRuleMessage(undefined, raise(), 1)).alert, { by: 'li' }, 2) as { ok: true; steps: { alert: AlertView }[] }).steps[0].alert;
+    const ended = only(applyRuleMessage(noise, raise({ state: 'cleared', at: 3000 }), 3));
+    assert.deepEqual([ended.action, ended.alert.state], ['resolved', 'resolved']);
+  });
+
   it('an escalation updates severity and value, keeps acknowledgement', () => {
     const open = only(applyRuleMessage(undefined, raise(), 1)).alert;
     const acked = (acknowledge(open, { by: 'li', comment: 'on it' }, 2) as { ok: true; steps: { alert: AlertView }[] }).steps[0].alert;

@@ -1,4 +1,4 @@
-import { type Alert, severityRank } from '#contracts';
+import { type Alert, RULES_CLEARED_BY_ACKNOWLEDGEMENT, severityRank } from '#contracts';
 
 /**
  * The life of an alert as people see it (issue P4): open -> acknowledged (who, comment) ->
@@ -79,6 +79,9 @@ export function applyRuleMessage(current: AlertView | undefined, message: Alert,
 
   if (current.ruleState === 'cleared') return [];
   if (current.state === 'resolved') return [fromRule(stripUndefined({ ...current, ruleState: 'cleared', clearedAt: message.at, updatedAt: now }), 'cleared', 'condition ended')];
+  // The rule cleared because a person acknowledged it (security.gate_forced): that person resolves it.
+  if (current.state === 'acknowledged' && RULES_CLEARED_BY_ACKNOWLEDGEMENT.has(current.rule))
+    return [fromRule(stripUndefined({ ...current, ruleState: 'cleared', clearedAt: message.at, updatedAt: now }), 'cleared', 'cleared by the acknowledgement')];
   return [fromRule(resolvedByRule(current, message, now), 'resolved', 'resolved by rule')];
 }
 

@@ -1,4 +1,4 @@
-import type { Alert, CommunityConfig, DeviceMessage, DeviceRegistry, RuleId, Severity } from '#contracts';
+import { type Alert, type CommunityConfig, type DeviceMessage, type DeviceRegistry, RULES_CLEARED_BY_ACKNOWLEDGEMENT, type RuleId, type Severity } from '#contracts';
 import { type CommunitySnapshot, CommunityRuntime } from './community-runtime.js';
 import { AlertBook, type OpenAlert, alertKey } from './lifecycle.js';
 
@@ -165,10 +165,14 @@ export class RulesEngine {
     return out;
   }
 
-  /** A person acknowledged an alert: rules that clear only so (security.gate_forced) clear now. */
+  /**
+   * A person acknowledged an alert: rules that clear only so (RULES_CLEARED_BY_ACKNOWLEDGEMENT:
+   * security.gate_forced) clear now, so that the next forced opening raises a new alert. Any
+   * other rule clears by its own condition: acknowledging a noise alert does not end the noise.
+   */
   acknowledge(alertId: string): Alert[] {
     const open = this.book.list().find((a) => a.alertId === alertId);
-    if (!open) return [];
+    if (!open || !RULES_CLEARED_BY_ACKNOWLEDGEMENT.has(open.rule)) return [];
     const clock = this.communities.get(open.communityId)?.buffer.clock ?? open.raisedAt;
     const alert = this.book.clearById(alertId, Number.isFinite(clock) ? clock : open.raisedAt);
     return alert ? [alert] : [];

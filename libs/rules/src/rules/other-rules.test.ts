@@ -51,6 +51,17 @@ describe('security rules (criterion 12)', () => {
     const cleared = engine.acknowledge(alerts[0].alertId);
     assert.deepEqual(cleared.map(brief), ['cleared critical security.gate_forced g-01 03:02 value=1 threshold=1']);
     assert.deepEqual(engine.acknowledge(alerts[0].alertId), []);
+    // cleared: the next forced opening is a new alert
+    const next = run(engine, [event('access_gate', 'g-01', sh('03:10'), 'forced_open'), telemetry('access_gate', 'g-01', sh('03:11'), { doorClosed: true })]).filter(only('security.gate_forced'));
+    assert.equal(next.length, 1);
+    assert.notEqual(next[0].alertId, alerts[0].alertId);
+  });
+  it('an acknowledgement does not clear a rule that clears by its own condition', () => {
+    const engine = engineFor(['{id: n-01, type: noise, compound: c1, zone: "1"}']);
+    const noise = run(engine, Array.from({ length: 40 }, (_, i) => telemetry('noise', 'n-01', sh('23:00') + i * 60_000, { laeq: 50 }))).filter(only('noise.zone_limit'));
+    assert.equal(noise.length, 1);
+    assert.deepEqual(engine.acknowledge(noise[0].alertId), []);
+    assert.equal(engine.openAlerts().length, 1);
   });
   it('security.gate_held_open: doorClosed false for 60 s, or a held_open ≥ 60 s; clears when closed', () => {
     const t = (s: number, doorClosed: boolean) => telemetry('access_gate', 'g-01', sh('09:00') + s * 1000, { doorClosed });

@@ -1,0 +1,18 @@
+import type { MqttClient } from 'mqtt';
+
+/**
+ * Ends an mqtt.js client gracefully, but not forever. mqtt.js's own graceful end() waits until
+ * the broker has answered everything the client sent (PUBACK, SUBACK), however long that takes:
+ * with the broker gone, a service's shutdown would hang. Here the answers get `timeoutMs`; what is
+ * still unanswered then is given up (the end is forced). Returns how many publications were given
+ * up, for the caller to say so.
+ */
+export async function endClient(client: MqttClient, timeoutMs: number): Promise<number> {
+  if (client.disconnected) return 0;
+  // mqtt.js announces 'outgoingEmpty' only once it is disconnecting: look every 10 ms instead
+  const pending = () => Object.values(client.outgoing) as { cmd?: string }[];
+  for (const deadline = Date.now() + timeoutMs; pending().length > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+  const left = pending();
+  await client.endAsync(left.length > 0);
+  return left.filter((o) => o.cmd === 'publish').length;
+}
