@@ -247,7 +247,7 @@ describe('readings, registry edits, criteria, evidence, health, metrics, docs', 
     errorShape(await put(doc, keys.managerB), 403, 'forbidden');
   });
 
-  it('criteria; criterion 12 and 10 evidence (json, csv, html); other evidence is 501 for now', async () => {
+  it('criteria; criterion 12 and 10 evidence (json, csv, html); evidence without sensors (11) is 501 for now', async () => {
     const attest = await call(stack.url, '/api/communities/aa/attestations', { key: keys.managerA, method: 'POST', body: { criterion: '3', title: '绿色社区创建工作方案', documentUrl: 'https://example.org/plan.pdf' } });
     assert.equal(attest.status, 201, attest.text);
     const from = BASE - 3_600_000;
@@ -274,7 +274,7 @@ describe('readings, registry edits, criteria, evidence, health, metrics, docs', 
     assert.equal(meter.completeness, Math.round((10 / 240) * 1000) / 1000);
     assert.equal(noise.body.verdict.pass, false);
     assert.match((await get(`/api/evidence/10?community=aa&from=${from}&to=${to}&format=csv`, keys.managerA)).text, /^deviceId,zone,date,period,leq,limit,compliant,readings\nn-01,1,/);
-    errorShape(await get('/api/evidence/5?community=aa', keys.managerA), 501, 'not_implemented');
+    errorShape(await get('/api/evidence/11?community=aa', keys.managerA), 501, 'not_implemented');
   });
 
   it('/health reports SQLite, InfluxDB, MQTT and the services; /metrics carries api, ingest and rules', async () => {

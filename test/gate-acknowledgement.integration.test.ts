@@ -22,7 +22,8 @@ let device: MqttClient;
 
 before(async () => {
   influx = await startTestInflux();
-  stack = await ApiStack.start({ influxUrl: influx.url, database: 'gw_gate_ack', communities: { [C]: YAML } });
+  // sessions on disk: the services' subscriptions and queues outlive the broker's restart, as deployed
+  stack = await ApiStack.start({ influxUrl: influx.url, database: 'gw_gate_ack', communities: { [C]: YAML }, brokerPersistence: true });
   device = await connectAsync(stack.pipeline.mqttUrl, { clientId: 'gate-ack-device', reconnectPeriod: 200 });
 });
 after(async () => {
@@ -40,7 +41,9 @@ async function forcedOpening(at: number, expected: number) {
   await gate('event', { ts: at, type: 'forced_open' });
   await gate('telemetry', { ts: at + 5000, doorClosed: true });
   const alerts = await waitFor(forcedAlerts, (a) => a.length === expected, { timeoutMs: 15_000, intervalMs: 50 });
-  return alerts.find((a) => a.raisedAt === at)!;
+  const alert = alerts.find((a) => a.raisedAt === at);
+  assert.ok(alert, `an alert for the forced opening at ${new Date(at).toISOString()}: ${JSON.stringify(alerts)}`);
+  return alert;
 }
 
 describe('a forced gate acknowledged in the api', () => {

@@ -26,10 +26,10 @@ export class ApiStack {
     private readonly removeDir: () => Promise<void>,
   ) {}
 
-  static async start(options: { influxUrl: string; database: string; communities: Record<string, string>; env?: Record<string, string> }): Promise<ApiStack> {
+  static async start(options: { influxUrl: string; database: string; communities: Record<string, string>; env?: Record<string, string>; brokerPersistence?: boolean }): Promise<ApiStack> {
     const dir = await tempDir('greenwatch-api-communities-');
     for (const [name, yaml] of Object.entries(options.communities)) await writeFile(join(dir.path, `${name}.yaml`), yaml);
-    const pipeline = await TestPipeline.start({ influxUrl: options.influxUrl, database: options.database, communityConfigDir: dir.path, allowAnonymous: true, env: options.env });
+    const pipeline = await TestPipeline.start({ influxUrl: options.influxUrl, database: options.database, communityConfigDir: dir.path, allowAnonymous: true, env: options.env, brokerPersistence: options.brokerPersistence });
     const config = loadAppConfig({
       ...pipeline.env,
       API_PORT: String(await freePort()),

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { MqttContext, ServerMqtt } from '@nestjs/microservices';
 import type { MqttClient } from 'mqtt';
 import { topicMatchesFilter } from '#contracts';
+import { RateLimitedLog } from '#observability';
 import type { AckGate } from './ack-gate.js';
 import { endClient } from './end-client.js';
 
@@ -44,6 +45,16 @@ export class RawMqttServer extends ServerMqtt {
   }
 
   private readonly rawLogger = new Logger('RawMqttServer');
+  private readonly clientErrors = new RateLimitedLog((line) => this.rawLogger.error(line), { burst: 3, windowMs: 30_000 });
+
+  /**
+   * mqtt.js reconnects by itself (reconnectPeriod); Nest logged each failed attempt with its stack,
+   * twice a second per service while the broker is away. One line each, a few per 30 s, then a
+   * count. (No maxConnectionAttempts: the services wait for the broker however long it takes.)
+   */
+  override registerErrorListener(client: MqttClient): void {
+    client.on('error', (error) => this.clientErrors.log(`MQTT: ${error.message} (reconnecting)`));
+  }
 
   private handlerFor(topic: string) {
     for (const [filter, handler] of this.messageHandlers) if (topicMatchesFilter(topic, filter)) return handler;

@@ -8,6 +8,7 @@ import { zoneOffsetMs } from '#rules';
 import { criteriaStatus } from './criteria-status.js';
 import { type EnergyBucket, bucketMinutes, noiseEvidence, noiseEvidenceCsv, noiseEvidenceHtml } from './noise-evidence.js';
 import { type GateAvailability, securityEvidence, securityEvidenceCsv, securityEvidenceHtml } from './security-evidence.js';
+import { FILL_SLOT_MINUTES, wasteEvidence, wasteEvidenceCsv, wasteEvidenceHtml } from './waste-evidence.js';
 
 const DAY = 86_400_000;
 
@@ -29,10 +30,10 @@ export class CriteriaService {
     return { community: q.community, from, to, criteria: criteriaStatus(config, alerts, this.attestations.list({ community: q.community })) };
   }
 
-  /** Evidence reports: criterion 10 (noise) and 12 (security) are computed; others are 501 for now. */
+  /** Evidence reports: criteria 5 (waste sorting), 10 (noise) and 12 (security) are computed; others are 501 for now. */
   async evidence(caller: Principal, criterion: string, q: { community: string; from?: number; to?: number; format?: 'json' | 'csv' | 'html' }): Promise<{ contentType: string; body: unknown }> {
     const { config, from, to } = this.period(caller, q, 30);
-    if (criterion !== '10' && criterion !== '12') throw new ApiError('not_implemented', `evidence for criterion ${criterion} is not implemented yet (criteria 10 and 12 are); see /api/criteria for its status`);
+    if (criterion !== '5' && criterion !== '10' && criterion !== '12') throw new ApiError('not_implemented', `evidence for criterion ${criterion} is not implemented yet (criteria 5, 10 and 12 are); see /api/criteria for its status`);
     if (to - from > 400 * DAY) throw badParameter('from', 'from: expected a period of at most 400 days');
     const as = <T>(report: T, csv: (r: T) => string, html: (r: T) => string) =>
       q.format === 'csv' ? { contentType: 'text/csv; charset=utf-8', body: csv(report) } : q.format === 'html' ? { contentType: 'text/html; charset=utf-8', body: html(report) } : { contentType: 'application/json; charset=utf-8', body: report };
@@ -59,6 +60,33 @@ export class CriteriaService {
         workHourAlerts,
       });
       return as(report, noiseEvidenceCsv, noiseEvidenceHtml);
+    }
+
+    if (criterion === '5') {
+      const where = `"community" = ${influxString(q.community)} AND time >= ${Math.floor(from)}ms AND time < ${Math.floor(to)}ms`;
+      const [perHour, fill, emptied] = await Promise.all([
+        this.query(`SELECT count("fillPct") AS "n" FROM "waste_bin" WHERE ${where} GROUP BY time(1h), "device", "category" fill(0)`),
+        this.query(`SELECT max("fillPct") AS "max" FROM "waste_bin" WHERE ${where} GROUP BY time(${FILL_SLOT_MINUTES}m), "device" fill(none)`),
+        this.query(`SELECT "count" FROM "device_event" WHERE ${where} AND "type" = 'emptied' GROUP BY "device"`),
+      ]);
+      const hours = new Map<string, { device: string; category?: string; hoursWithData: number }>();
+      for (const s of perHour) {
+        const device = s.tags?.device;
+        if (!device) continue;
+        const h = hours.get(device) ?? { device, hoursWithData: 0 };
+        if (s.tags?.category) h.category = s.tags.category;
+        h.hoursWithData += s.values.filter((row) => Number(row[1]) > 0).length;
+        hours.set(device, h);
+      }
+      const report = wasteEvidence({
+        config,
+        from,
+        to,
+        hours: [...hours.values()],
+        fill: fill.flatMap((s) => s.values.map((row) => ({ device: s.tags?.device ?? '', t: Number(row[0]), maxPct: Number(row[1]) }))),
+        emptied: emptied.flatMap((s) => s.values.map((row) => ({ device: s.tags?.device ?? '', t: Number(row[0]) }))),
+      });
+      return as(report, wasteEvidenceCsv, wasteEvidenceHtml);
     }
 
     const gates = config.devices.filter((d) => d.type === 'access_gate');

@@ -1,5 +1,6 @@
 import type { CommunityConfig, NoiseZone } from '#contracts';
 import { GB3096_LIMITS, type Period, energyToLevel, localTime, parseHourRange, inRange } from '#rules';
+import { esc } from './report-format.js';
 
 /**
  * Evidence for criterion 10 (criteria.md, "Evidence"): per meter, the zone, every local day's
@@ -140,7 +141,6 @@ export function noiseEvidenceCsv(e: NoiseEvidence): string {
 }
 
 export function noiseEvidenceHtml(e: NoiseEvidence): string {
-  const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const sections = e.devices
     .map(
       (d) =>

@@ -1,4 +1,5 @@
 import type { AlertView } from '#registry';
+import { csv, esc, htmlTable as table, iso } from './report-format.js';
 
 /**
  * Evidence for criterion 12 ("an intelligent security system is built", criteria.md): the security
@@ -69,20 +70,11 @@ export function securityEvidence(input: { community: string; from: number; to: n
 }
 
 export function securityEvidenceCsv(e: SecurityEvidence): string {
-  const cell = (v: unknown) => {
-    const s = v === undefined ? '' : String(v);
-    // a leading = + - @ would be a formula in a spreadsheet
-    const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-    return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-  };
-  const rows = [['alertId', 'rule', 'deviceId', 'severity', 'state', 'raisedAt', 'acknowledgedAt', 'minutesToAcknowledge', 'resolvedAt', 'minutesToResolve', 'resolvedBy']];
-  for (const a of e.alarms) rows.push([a.alertId, a.rule, a.deviceId, a.severity, a.state, iso(a.raisedAt), iso(a.acknowledgedAt), a.minutesToAcknowledge, iso(a.resolvedAt), a.minutesToResolve, a.resolvedBy].map(cell));
-  return `${rows.map((r) => r.join(',')).join('\n')}\n`;
+  const head = ['alertId', 'rule', 'deviceId', 'severity', 'state', 'raisedAt', 'acknowledgedAt', 'minutesToAcknowledge', 'resolvedAt', 'minutesToResolve', 'resolvedBy'];
+  return csv([head, ...e.alarms.map((a) => [a.alertId, a.rule, a.deviceId, a.severity, a.state, iso(a.raisedAt), iso(a.acknowledgedAt), a.minutesToAcknowledge, iso(a.resolvedAt), a.minutesToResolve, a.resolvedBy])]);
 }
 
 export function securityEvidenceHtml(e: SecurityEvidence): string {
-  const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const table = (head: string[], rows: unknown[][]) => `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
   return `<!doctype html><html lang="zh"><meta charset="utf-8"><title>criterion 12 · ${esc(e.community)}</title>
 <h1>第12条 智能安防系统 · ${esc(e.community)}</h1>
 <p>${esc(iso(e.from))} – ${esc(iso(e.to))}</p>
@@ -92,5 +84,3 @@ export function securityEvidenceHtml(e: SecurityEvidence): string {
 <h2>Method</h2><p>${esc(e.method)}</p></html>
 `;
 }
-
-const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
