@@ -43,6 +43,8 @@ export const POLICY_SCHEMA = z
         hours: z.string().regex(HOUR_RANGE, 'HH:MM-HH:MM'),
         /** Severities still sent during quiet hours. */
         allow: z.array(z.enum(SEVERITIES)).default(['critical']),
+        /** The others: sent when the quiet hours end ('defer', the default), or recorded as suppressed and never sent. */
+        then: z.enum(['defer', 'suppress']).default('defer'),
       })
       .optional(),
   })

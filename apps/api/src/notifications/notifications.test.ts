@@ -83,12 +83,18 @@ describe('quiet hours (Asia/Shanghai, UTC+8)', () => {
     assert.equal(inQuietHours('22:00-07:00', 'UTC', Date.UTC(2026, 0, 15, 15)), false);
   });
 
-  it('planJobs: matching channels only; in quiet hours, severities not allowed are suppressed', () => {
-    const policy: NotificationPolicy = { channels: [channel('webhook'), channel('wecom', { severities: ['critical'] }), channel('feishu', { actions: ['resolved'] })], quietHours: { hours: '22:00-07:00', allow: ['critical'] } };
+  it('planJobs: matching channels only; in quiet hours, severities not allowed wait for their end, or are suppressed if the policy says so', () => {
+    const policy: NotificationPolicy = { channels: [channel('webhook'), channel('wecom', { severities: ['critical'] }), channel('feishu', { actions: ['resolved'] })], quietHours: { hours: '22:00-07:00', allow: ['critical'], then: 'defer' } };
     const day = planJobs(policy, event('warning'), 'Asia/Shanghai', shanghai(12));
-    assert.deepEqual(day.map((j) => [j.channel.id, j.state]), [['webhook', 'pending']]);
-    const night = planJobs(policy, event('warning'), 'Asia/Shanghai', shanghai(23));
-    assert.deepEqual(night.map((j) => [j.channel.id, j.state, j.reason]), [['webhook', 'suppressed', 'quiet hours 22:00-07:00 (Asia/Shanghai)']]);
+    assert.deepEqual(day.map((j) => [j.channel.id, j.state, j.nextAt]), [['webhook', 'pending', shanghai(12)]]);
+    const night = planJobs(policy, event('warning'), 'Asia/Shanghai', shanghai(23) + 17 * 60_000 + 5_000);
+    assert.deepEqual(night.map((j) => [j.channel.id, j.state, new Date(j.nextAt).toISOString()]), [['webhook', 'pending', new Date(shanghai(7) + 86_400_000).toISOString()]], 'deferred to 07:00 the next morning');
+    const early = planJobs(policy, event('warning'), 'Asia/Shanghai', shanghai(3));
+    assert.equal(new Date(early[0].nextAt).toISOString(), new Date(shanghai(7)).toISOString(), '03:00 waits until 07:00 the same morning');
+    const dropping = planJobs({ ...policy, quietHours: { ...policy.quietHours!, then: 'suppress' } }, event('warning'), 'Asia/Shanghai', shanghai(23));
+    assert.deepEqual(dropping.map((j) => [j.channel.id, j.state, j.reason]), [['webhook', 'suppressed', 'quiet hours 22:00-07:00 (Asia/Shanghai)']]);
+    const allDay = planJobs({ ...policy, quietHours: { hours: '00:00-00:00', allow: ['critical'], then: 'defer' } }, event('warning'), 'Asia/Shanghai', shanghai(12));
+    assert.deepEqual(allDay.map((j) => j.state), ['suppressed'], 'quiet all day: there is no end to wait for');
     assert.deepEqual(planJobs(policy, event('critical'), 'Asia/Shanghai', shanghai(23)).map((j) => [j.channel.id, j.state]), [['webhook', 'pending'], ['wecom', 'pending']]);
     assert.deepEqual(planJobs(undefined, event(), 'Asia/Shanghai', 0), []);
   });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { loadAppConfig } from '#config';
 import type { Alert } from '#contracts';
 import { MetricsRegistry } from '#observability';
-import { RegistryDatabase, SqliteAlertRepository, SqliteCommunityRepository, SqliteNotificationRepository, applyRuleMessage } from '#registry';
+import { type NotificationPolicy, RegistryDatabase, SqliteAlertRepository, SqliteCommunityRepository, SqliteNotificationRepository, applyRuleMessage } from '#registry';
 import type { OutgoingRequest } from './channel-formats.js';
 import type { HttpSender } from './http-sender.js';
 import { NotifierService } from './notifier.service.js';
@@ -40,16 +40,16 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
   }
 }
 
-function setup(script: ConstructorParameters<typeof ScriptedSender>[0], maxAttempts = 4) {
+function setup(script: ConstructorParameters<typeof ScriptedSender>[0], maxAttempts = 4, extra: { quietHours?: NotificationPolicy['quietHours']; now?: () => number; severity?: Alert['severity'] } = {}) {
   const database = new RegistryDatabase(':memory:');
   const alerts = new SqliteAlertRepository(database);
   const jobs = new SqliteNotificationRepository(database);
   const sender = new ScriptedSender(script);
   const config = loadAppConfig({ NOTIFY_RETRY_MS: '10', NOTIFY_MAX_ATTEMPTS: String(maxAttempts) });
-  const notifier = new NotifierService(jobs, new SqliteCommunityRepository(database), sender as unknown as HttpSender, config, { now: () => Date.now() }, new MetricsRegistry());
-  jobs.savePolicy('demo', { channels: Object.keys(script).map((id) => ({ id, type: 'webhook' as const, url: `http://127.0.0.1:9/${id}`, severities: ['info', 'warning', 'critical'], actions: ['raised'] })) }, 'test', 0);
+  const notifier = new NotifierService(jobs, new SqliteCommunityRepository(database), sender as unknown as HttpSender, config, { now: extra.now ?? (() => Date.now()) }, new MetricsRegistry());
+  jobs.savePolicy('demo', { channels: Object.keys(script).map((id) => ({ id, type: 'webhook' as const, url: `http://127.0.0.1:9/${id}`, severities: ['info', 'warning', 'critical'], actions: ['raised'] })), ...(extra.quietHours ? { quietHours: extra.quietHours } : {}) }, 'test', 0);
   const raise = (alertId: string) => {
-    const alert: Alert = { alertId, rule: 'security.gate_forced', criterion: '12', severity: 'critical', state: 'raised', communityId: 'demo', deviceId: 'g-01', at: 1, raisedAt: 1, message: { zh: 'z', en: 'e' }, context: {} };
+    const alert: Alert = { alertId, rule: 'security.gate_forced', criterion: '12', severity: extra.severity ?? 'critical', state: 'raised', communityId: 'demo', deviceId: 'g-01', at: 1, raisedAt: 1, message: { zh: 'z', en: 'e' }, context: {} };
     database.transaction(() => notifier.plan(alerts.append(applyRuleMessage(undefined, alert, 1))));
     notifier.wake();
   };
@@ -58,6 +58,22 @@ function setup(script: ConstructorParameters<typeof ScriptedSender>[0], maxAttem
 }
 
 describe('NotifierService', () => {
+  it('holds a warning raised in quiet hours until they end, then sends it', async () => {
+    // the clock says 06:59:59.6 in Shanghai (the community has no configuration: Asia/Shanghai): quiet hours end in 0.4 s
+    const sixFiftyNine = Date.UTC(2026, 0, 15, 22, 59, 59, 600);
+    const offset = sixFiftyNine - Date.now();
+    const { notifier, sender, raise, state } = setup({ hook: () => 'ok' }, 4, { quietHours: { hours: '22:00-07:00', allow: ['critical'], then: 'defer' }, now: () => Date.now() + offset, severity: 'warning' });
+    try {
+      raise('quiet-1');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(sender.calls, [], 'nothing sent during the quiet hours');
+      await until(() => state('hook').some((d) => d.outcome === 'delivered'));
+      assert.deepEqual(sender.calls, ['hook']);
+    } finally {
+      await notifier.beforeApplicationShutdown();
+    }
+  });
+
   it('a channel that hangs delays no other channel and no later alert', async () => {
     const { notifier, sender, raise, state } = setup({ slow: () => 'hang', fast: () => 'ok' });
     raise('a1');

@@ -6,14 +6,24 @@ export function inQuietHours(hours: string, timezone: string, at: number): boole
   return inRange(localMinuteOfDay(at, timezone), parseHourRange(hours));
 }
 
+/** When the quiet hours that contain `at` end (epoch ms, to the minute); undefined for a range of the whole day. */
+export function quietHoursEnd(hours: string, timezone: string, at: number): number | undefined {
+  const range = parseHourRange(hours);
+  if (range.start === range.end) return undefined;
+  const minutes = (((range.end - localMinuteOfDay(at, timezone)) % 1440) + 1440) % 1440;
+  return Math.floor(at / 60_000) * 60_000 + minutes * 60_000;
+}
+
 /**
  * The jobs an alert event makes under a community's policy: one per channel whose severities and
- * actions match. In quiet hours (community time zone) a severity not in `allow` is recorded as
- * suppressed instead of sent.
+ * actions match. In quiet hours (community time zone) a severity not in `allow` waits until they
+ * end (then: 'defer', the default), or is recorded as suppressed and never sent (then: 'suppress',
+ * and always for quiet hours of the whole day).
  */
 export function planJobs(policy: NotificationPolicy | undefined, event: AlertEvent, timezone: string, now: number): NewJob[] {
   if (!policy) return [];
-  const quiet = policy.quietHours && inQuietHours(policy.quietHours.hours, timezone, now) && !policy.quietHours.allow.includes(event.alert.severity);
+  const quiet = policy.quietHours && inQuietHours(policy.quietHours.hours, timezone, now) && !policy.quietHours.allow.includes(event.alert.severity) ? policy.quietHours : undefined;
+  const deferredTo = quiet && quiet.then !== 'suppress' ? quietHoursEnd(quiet.hours, timezone, now) : undefined;
   return policy.channels
     .filter((c) => c.severities.includes(event.alert.severity) && (c.actions as string[]).includes(event.action))
     .map((channel) => ({
@@ -21,9 +31,9 @@ export function planJobs(policy: NotificationPolicy | undefined, event: AlertEve
       communityId: event.communityId,
       alertId: event.alertId,
       channel,
-      state: quiet ? 'suppressed' : 'pending',
-      nextAt: now,
-      ...(quiet ? { reason: `quiet hours ${policy.quietHours!.hours} (${timezone})` } : {}),
+      state: quiet && deferredTo === undefined ? 'suppressed' : 'pending',
+      nextAt: deferredTo ?? now,
+      ...(quiet && deferredTo === undefined ? { reason: `quiet hours ${quiet.hours} (${timezone})` } : {}),
     }));
 }
 
