@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { type MqttClient, connectAsync } from 'mqtt';
 import { type Browser, chromium } from 'playwright-core';
@@ -9,7 +10,8 @@ import { type TestInflux, startTestInflux, waitFor } from './support/index.js';
 /**
  * The dashboard in a real browser (Chromium, headless) against the real pipeline: a manager
  * connects with a key, a forced gate appears live, is acknowledged and resolved from the page,
- * and a comment holding markup is shown as text, never run.
+ * and a comment holding markup is shown as text, never run; the criteria of its community are
+ * listed and their evidence downloads as HTML and CSV.
  */
 const C = 'db';
 const YAML = `id: ${C}\nname: 看板社区\ncompounds:\n  - {id: c1, name: C}\ndevices:\n  - {id: g-01, type: access_gate, compound: c1}\n`;
@@ -77,6 +79,28 @@ describe('dashboard', () => {
     ]);
     assert.equal(await page.locator('img').count(), 0);
     assert.deepEqual(problems, []);
+  });
+
+  it('lists the criteria of the key\'s communities and downloads their evidence', async () => {
+    const manager = (await call(stack.url, '/api/keys', { key: ADMIN_KEY, method: 'POST', body: { role: 'manager', communities: [C] } })).body.key as string;
+    const page = await browser.newPage();
+    await page.goto(stack.url);
+    await page.fill('#key', manager);
+    await page.click('#login button[type=submit]');
+    const security = page.locator(`#criteria tr[data-community=${C}][data-criterion="12"]`);
+    await security.waitFor();
+    assert.deepEqual(await page.locator('#criteria tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-criterion'))), ['12', '13']);
+    assert.equal(await security.locator('td').nth(2).textContent(), 'sensors');
+    assert.equal(await page.locator('#criteria tr[data-criterion="13"] button').count(), 0, 'no evidence report for a registry criterion');
+
+    const save = async (format: 'html' | 'csv') => {
+      const [download] = await Promise.all([page.waitForEvent('download'), security.locator(`button[name=evidence-${format}]`).click()]);
+      assert.equal(download.suggestedFilename(), `greenwatch-${C}-criterion-12.${format}`);
+      return readFile((await download.path())!, 'utf8');
+    };
+    assert.match(await save('html'), /<h1>第12条 智能安防系统 · db<\/h1>/);
+    assert.match(await save('csv'), /^alertId,rule,deviceId,severity,state,raisedAt,/);
+    assert.equal(await page.textContent('#status'), '');
   });
 
   it('a bad key is refused on the page with the API\'s message', async () => {

@@ -3,7 +3,10 @@
  * alerts of its communities update live (SSE over fetch, since EventSource cannot send the
  * Authorization header; it reconnects with Last-Event-ID), and acknowledges or resolves them.
  * Everything shown is set with textContent, never parsed as HTML. The key stays in the tab
- * (sessionStorage). No build step, no framework: one page, one script, a strict CSP.
+ * (sessionStorage). Below the alerts, the criteria of each community in the key's scope with
+ * their status, and the evidence reports (criteria 5, 10, 12) to download as HTML or CSV for the
+ * chosen period (fetched with the key, saved from a blob). No build step, no framework: one page,
+ * one script, a strict CSP.
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="zh">
@@ -30,6 +33,12 @@ export const DASHBOARD_HTML = `<!doctype html>
     <thead><tr><th>raised 时间</th><th>community</th><th>device</th><th>rule</th><th>severity</th><th>state</th><th>message</th><th></th></tr></thead>
     <tbody id="alerts"></tbody>
   </table>
+  <h2>Criteria 创建标准</h2>
+  <p><label>Period 期间 <select id="period"><option value="7">7 days</option><option value="30" selected>30 days</option><option value="90">90 days</option><option value="365">365 days</option></select></label></p>
+  <table>
+    <thead><tr><th>community</th><th>criterion</th><th>source</th><th>status</th><th>detail</th><th>evidence 证据</th></tr></thead>
+    <tbody id="criteria"></tbody>
+  </table>
 </section>
 <script src="/dashboard.js"></script>
 </body>
@@ -42,6 +51,7 @@ header{display:flex;gap:1rem;align-items:center}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}
 tr.critical td.severity{color:#b00;font-weight:bold}tr.warning td.severity{color:#a60}
 tr.resolved{color:#888}#status{color:#b00;min-height:1.2em}label{margin-right:1rem}
+td.status.attention{color:#a60;font-weight:bold}h2{font-size:1.1rem;margin-top:2rem}
 `;
 
 export const DASHBOARD_JS = `'use strict';
@@ -150,6 +160,54 @@ export const DASHBOARD_JS = `'use strict';
     }
   }
 
+  // criteria with an evidence report (GET /api/evidence/{criterion})
+  const EVIDENCE = ['5', '10', '12'];
+
+  async function loadCriteria() {
+    const to = Date.now();
+    const from = to - Number($('#period').value) * 86400000;
+    const rowsOut = [];
+    const { communities } = await api('/api/communities');
+    for (const c of communities) {
+      const { criteria } = await api('/api/criteria?community=' + encodeURIComponent(c.id) + '&from=' + from + '&to=' + to);
+      for (const k of criteria) {
+        const tr = document.createElement('tr');
+        tr.dataset.community = c.id;
+        tr.dataset.criterion = k.criterion;
+        cell(tr, c.name || c.id);
+        cell(tr, k.criterion);
+        cell(tr, k.source);
+        cell(tr, k.status, 'status ' + k.status);
+        cell(tr, k.detail);
+        const links = cell(tr, '');
+        if (EVIDENCE.includes(k.criterion)) for (const format of ['html', 'csv']) links.appendChild(button(format.toUpperCase(), 'evidence-' + format, () => download(c.id, k.criterion, format, from, to)));
+        rowsOut.push(tr);
+      }
+    }
+    $('#criteria').replaceChildren(...rowsOut);
+  }
+
+  async function download(community, criterion, format, from, to) {
+    try {
+      const response = await fetch('/api/evidence/' + criterion + '?community=' + encodeURIComponent(community) + '&from=' + from + '&to=' + to + '&format=' + format, { headers: headers() });
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        throw new Error((body.error && body.error.message) || ('HTTP ' + response.status));
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'greenwatch-' + community + '-criterion-' + criterion + '.' + format;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      say('');
+    } catch (error) {
+      say(error.message);
+    }
+  }
+
   async function start() {
     try {
       const { alerts } = await api('/api/alerts?limit=200');
@@ -162,8 +220,10 @@ export const DASHBOARD_JS = `'use strict';
     $('#login').hidden = true;
     $('#main').hidden = false;
     stream();
+    loadCriteria().catch((error) => say(error.message));
   }
 
+  $('#period').addEventListener('change', () => loadCriteria().catch((error) => say(error.message)));
   $('#filter').addEventListener('change', () => { for (const tr of rows.values()) tr.hidden = Boolean($('#filter').value) && $('#filter').value !== tr.dataset.state; });
   $('#login').addEventListener('submit', (event) => {
     event.preventDefault();
