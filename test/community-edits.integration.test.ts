@@ -76,6 +76,17 @@ describe('a community edited through the api', () => {
     await rmdir(blocker);
   });
 
+  it('never overwrites a file that holds another community: a new community whose {id}.yaml is taken is a conflict', async () => {
+    const dir = stack.pipeline.config.communityConfigDir;
+    const other = YAML.replace(`id: ${C}`, 'id: yy').replace('配置测试社区', '别人的社区');
+    await writeFile(join(dir, 'zz.yaml'), other);
+    const created = await call(stack.url, '/api/communities/zz', { key: ADMIN_KEY, method: 'PUT', body: { id: 'zz', name: 'ZZ', compounds: [{ id: 'c1', name: 'C' }], devices: [] } });
+    assert.deepEqual([created.status, created.body.error?.code], [409, 'conflict'], created.text);
+    assert.match(created.body.error.message, /zz\.yaml holds community yy/);
+    assert.equal(await readFile(join(dir, 'zz.yaml'), 'utf8'), other, 'untouched');
+    assert.equal((await call(stack.url, '/api/communities/zz', { key: ADMIN_KEY })).status, 404, 'nothing stored');
+  });
+
   it('a file edited by hand reaches the api too', async () => {
     const path = join(stack.pipeline.config.communityConfigDir, `${C}.yaml`);
     const text = await readFile(path, 'utf8');

@@ -205,11 +205,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('only the api may write the community files (PUT /api/communities/{id}); the others read them', () => {
-    for (const [name, s] of ourServices) {
-      const mount = s.volumes?.find((v) => v.startsWith('./config/communities:'));
-      if (!mount) continue;
-      assert.equal(mount.split(':')[2], name === 'api' ? undefined : 'ro', `${name}: ${mount}`);
-    }
+    const mount = (name: string) => services[name]?.volumes?.find((v) => v.startsWith('./config/communities:'));
+    for (const name of ['api', 'ingest', 'rules']) assert.ok(mount(name), `${name} mounts ./config/communities`);
+    assert.deepEqual(['api', 'ingest', 'rules'].map((name) => [name, mount(name)!.split(':')[2] ?? 'rw']), [['api', 'rw'], ['ingest', 'ro'], ['rules', 'ro']]);
   });
 
   it('every volume referenced exists: named volumes are declared, bind-mount sources are in the repository', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig, CommunityConfigFollower } from '#config';
 import type { DeviceRegistry } from '#contracts';
 import { MetricsRegistry, withProcessMetrics } from '#observability';
+import { assertRuleOverrides } from '#rules';
 import { DurableLineWriter, InfluxStore, StorageModule } from '#storage';
 import { AckGate, type RawMqttServer } from '#messaging';
 import { IngestHttpController, MQTT_SERVER } from './ingest-http.controller.js';
@@ -53,7 +54,10 @@ export class IngestModule {
           provide: CommunityConfigFollower,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) =>
-            new CommunityConfigFollower({ dir: config.communityConfigDir, registry: options.registry, intervalMs: config.communityConfigPollMs, apply: (c) => options.registry.put(c), log: new Logger('Communities') }),
+            new CommunityConfigFollower({ dir: config.communityConfigDir, registry: options.registry, intervalMs: config.communityConfigPollMs, apply: (c) => {
+                assertRuleOverrides(c); // refused everywhere alike, so ingest, rules and api never disagree on a community
+                options.registry.put(c);
+              }, log: new Logger('Communities') }),
         },
       ],
     };

@@ -3,7 +3,7 @@ import { Subject, type Subscription } from 'rxjs';
 import type { AppConfig } from '#config';
 import { type Alert, type CommunityConfig, alertsTopic, parseAlertAck, validateDeviceMessage } from '#contracts';
 import { type MetricsRegistry, RateLimitedLog } from '#observability';
-import { type RuleInput, type RulesEngine, alertToLine, judge, latestAlertsQuery, storedAlertsFrom, validateRuleOverrides } from '#rules';
+import { type RuleInput, type RulesEngine, alertToLine, judge, latestAlertsQuery, storedAlertsFrom, assertRuleOverrides } from '#rules';
 import { InfluxStore } from '#storage';
 import { type ResumeBarrier, isOwnBarrier } from './resume-barrier.js';
 import type { RuleStateStore } from './rule-state.store.js';
@@ -162,9 +162,8 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
 
   /** A community's changed configuration (CommunityConfigFollower); throws when its rule overrides cannot apply. */
   configure(config: CommunityConfig): void {
-    const problems = validateRuleOverrides(config);
-    if (problems.length) throw new Error(`bad rule overrides: ${problems.map((p) => `${p.field}: expected ${p.expected}`).join('; ')}`);
-    this.engine.configure(config);
+    assertRuleOverrides(config);
+    for (const alert of this.engine.configure(config)) this.emit(alert);
   }
 
   private emit(alert: Alert): void {

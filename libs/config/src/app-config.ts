@@ -44,7 +44,7 @@ export const ENV_SCHEMA = z
     COMMUNITY_CONFIG_DIR: z.string().min(1).default('./config/communities'),
     DATA_DIR: z.string().min(1).default('./var'),
     // --- greenwatch's own (README, "Configuration") ---
-    // Seconds between looks at COMMUNITY_CONFIG_DIR for changed files (ingest, rules); 0: only at start.
+    // Seconds between looks at COMMUNITY_CONFIG_DIR for changed files (ingest, rules, api); 0: only at start.
     COMMUNITY_CONFIG_POLL_S: z.coerce.number().min(0).max(3600).default(5),
     MQTT_BIND: z.string().min(1).default('0.0.0.0'),
     MQTTS_PORT: port.default(8883),
@@ -158,7 +158,7 @@ export interface AppConfig {
     notifyTimeoutMs: number;
   };
   communityConfigDir: string;
-  /** How often the ingest and the rules look for changed community files; 0: never after start. */
+  /** How often the ingest, the rules and the api look for changed community files; 0: never after start. */
   communityConfigPollMs: number;
   dataDir: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';

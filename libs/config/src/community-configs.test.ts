@@ -159,6 +159,16 @@ describe('CommunityConfigFollower', () => {
     assert.equal(f.registry.device('a', 'n-01')?.zone, '1');
   });
 
+  it('a file that now holds another community no longer blocks its old one', async () => {
+    const f = await follow({ 'a.yaml': community('a', noise('n-01')) });
+    await writeFile(join(f.dir, 'a.yaml'), community('b', noise('n-01')));
+    await f.follower.scan();
+    await writeFile(join(f.dir, 'a-new.yaml'), community('a', noise('n-03')));
+    await f.follower.scan();
+    assert.deepEqual(f.applied, ['b: n-01', 'a: n-03']);
+    assert.doesNotMatch(f.logs.join('\n'), /already configured/);
+  });
+
   it('a deleted file leaves its community as it was, and says so', async () => {
     const f = await follow({ 'a.yaml': community('a', noise('n-01')) });
     await unlink(join(f.dir, 'a.yaml'));

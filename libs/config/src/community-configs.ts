@@ -126,6 +126,7 @@ export class CommunityConfigFollower {
         log.error(`${(error as Error).message}; the community keeps its previous configuration`);
         continue;
       }
+      for (const [id, owner] of this.owners) if (owner === path && id !== config.id) this.owners.delete(id); // the file now holds another community
       const owner = this.owners.get(config.id);
       if (owner !== undefined && owner !== path && present.has(owner)) {
         log.error(`${path}: community ${config.id} is already configured in ${owner}; ignored`);

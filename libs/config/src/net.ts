@@ -17,10 +17,9 @@ export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low));
     if (handedOut.has(port)) continue;
-    if ((await bindable(port)) === port) {
-      handedOut.add(port);
-      return port;
-    }
+    handedOut.add(port); // before the await: two calls at once never pick the same
+    if ((await bindable(port)) === port) return port;
+    handedOut.delete(port);
   }
   return (await bindable(0))!;
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { MqttContext, ServerMqtt } from '@nestjs/microservices';
+import { MqttContext, MqttStatus, ServerMqtt } from '@nestjs/microservices';
 import type { MqttClient } from 'mqtt';
 import { topicMatchesFilter } from '#contracts';
 import { RateLimitedLog } from '#observability';
@@ -49,11 +49,19 @@ export class RawMqttServer extends ServerMqtt {
 
   /**
    * mqtt.js reconnects by itself (reconnectPeriod); Nest logged each failed attempt with its stack,
-   * twice a second per service while the broker is away. One line each, a few per 30 s, then a
-   * count. (No maxConnectionAttempts: the services wait for the broker however long it takes.)
+   * and "connection lost" at each retry, once a second per service while the broker is away. One
+   * line each, a few per 30 s, then a count. (No maxConnectionAttempts: the services wait for
+   * the broker however long it takes.)
    */
   override registerErrorListener(client: MqttClient): void {
     client.on('error', (error) => this.clientErrors.log(`MQTT: ${error.message} (reconnecting)`));
+  }
+
+  override registerReconnectListener(client: MqttClient): void {
+    client.on('reconnect', () => {
+      this._status$.next(MqttStatus.RECONNECTING);
+      this.clientErrors.log('MQTT: connection lost, reconnecting');
+    });
   }
 
   private handlerFor(topic: string) {

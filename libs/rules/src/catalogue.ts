@@ -88,6 +88,12 @@ export interface OverrideProblem {
   expected: string;
 }
 
+/** Throws, naming each field, when a community's `rules:` overrides cannot apply (what every service refuses alike). */
+export function assertRuleOverrides(config: CommunityConfig): void {
+  const problems = validateRuleOverrides(config);
+  if (problems.length) throw new Error(`bad rule overrides: ${problems.map((p) => `${p.field}: expected ${p.expected}`).join('; ')}`);
+}
+
 /** Checks every `rules:` override of a community against the catalogue's parameter schemas. */
 export function validateRuleOverrides(config: CommunityConfig): OverrideProblem[] {
   const problems: OverrideProblem[] = [];

@@ -53,12 +53,27 @@ export class CommunityRuntime {
    * The community's new configuration (its file changed; the registry holds it already): devices,
    * compounds, day period and rule overrides count from the next judgement on; the buffer, the
    * clock, the devices' states and the open alerts stay. A device added now is watched for
-   * silence from now (the clock), as the configured devices were from the first message.
+   * silence from now (the clock), as the configured devices were from the first message. A device
+   * no longer configured is forgotten, and its open alerts clear (returned, to be published).
    */
-  reconfigure(config: CommunityConfig): void {
+  reconfigure(config: CommunityConfig): Alert[] {
+    const removed = this.config.devices.filter((d) => !config.devices.some((n) => n.id === d.id)).map((d) => d.id);
     this.config = config;
     this.scope = { ...this.scope, config, day: parseHourRange(config.periods.day) };
     this.params = new ParamsCache(config);
+    this.nextOfflineCheck = -Infinity; // timeouts may have changed
+    const out: Alert[] = [];
+    const clock = Number.isFinite(this.buffer.clock) ? this.buffer.clock : undefined;
+    for (const id of removed) {
+      const dev = this.devices.get(id);
+      if (dev?.compound) this.coverageDirty.add(dev.compound);
+      this.devices.delete(id);
+      for (const open of this.scope.book.list()) {
+        if (open.communityId !== config.id || open.deviceId !== id) continue;
+        const cleared = this.scope.book.clearById(open.alertId, clock ?? open.raisedAt);
+        if (cleared) out.push(cleared);
+      }
+    }
     for (const dev of this.devices.values()) {
       const configured = this.registry.device(config.id, dev.id);
       if (!configured) continue;
@@ -71,9 +86,10 @@ export class CommunityRuntime {
       if (dev.type === 'waste_bin' && dev.compound) this.coverageDirty.add(dev.compound);
     }
     if (Number.isFinite(this.startedAt)) {
-      const now = Number.isFinite(this.buffer.clock) ? this.buffer.clock : this.startedAt;
+      const now = clock ?? this.startedAt;
       for (const d of config.devices) if (!this.devices.has(d.id)) this.device({ deviceId: d.id, deviceType: d.type }).lastSeen = now;
     }
+    return out;
   }
 
   /** A telemetry or event message; returns false when it is late. */

@@ -215,6 +215,16 @@ describe('configuration changed while running (RulesEngine.configure)', () => {
     assert.deepEqual(zoneLimit(second), ['raised warning noise.zone_limit n-02 00:29 value=50 threshold=45'], 'n-01 is not raised twice');
   });
 
+  it('forgets a device removed from the configuration: its open alerts clear, and its silence is no longer an alert', () => {
+    const engine = engineFor([METER, GATE], { latenessMs: 0 });
+    const before = run(engine, [telemetry('access_gate', 'g-01', sh('10:00'), { doorClosed: true }), ...noiseMinutes('n-01', sh('10:00'), 10, () => 40)], false);
+    assert.deepEqual(before.filter((a) => a.rule === 'device.offline').map(brief), ['raised critical device.offline g-01 10:03 value=180 threshold=180']);
+    const cleared = engine.configure(demo([METER]));
+    assert.deepEqual(cleared.map(brief), ['cleared critical device.offline g-01 10:09 value=180 threshold=180']);
+    assert.deepEqual(run(engine, noiseMinutes('n-01', sh('10:10'), 60, () => 40)).filter((a) => a.rule === 'device.offline'), []);
+    assert.deepEqual(engine.openAlerts().filter((a) => a.deviceId === 'g-01'), []);
+  });
+
   it('applies changed rule overrides from the next judgement on', () => {
     const engine = engineFor([METER], { latenessMs: 0 });
     engine.configure(demo([METER], ['rules:', '  noise.zone_limit: {enabled: false}']));

@@ -126,8 +126,9 @@ export class RulesEngine {
    * A community's new or changed configuration (CommunityConfigFollower): into the registry, and
    * judged by it from the next message on; a changed community keeps its state and open alerts
    * (CommunityRuntime.reconfigure), a new one starts empty (in the catch-up, if one is running).
+   * Returns the clears of the open alerts of devices no longer configured.
    */
-  configure(config: CommunityConfig): void {
+  configure(config: CommunityConfig): Alert[] {
     this.registry.put(config);
     const runtime = this.communities.get(config.id);
     if (runtime) return runtime.reconfigure(config);
@@ -135,6 +136,7 @@ export class RulesEngine {
     if (this.catchUp !== 'none') fresh.beginCatchUp();
     if (this.catchUp === 'gaps') fresh.backlogIn();
     this.communities.set(config.id, fresh);
+    return [];
   }
 
   get catchingUp(): boolean {

@@ -64,25 +64,20 @@ export class CriteriaService {
 
     if (criterion === '5') {
       const where = `"community" = ${influxString(q.community)} AND time >= ${Math.floor(from)}ms AND time < ${Math.floor(to)}ms`;
-      const [perHour, fill, emptied] = await Promise.all([
-        this.query(`SELECT count("fillPct") AS "n" FROM "waste_bin" WHERE ${where} GROUP BY time(1h), "device", "category" fill(0)`),
+      const [perHour, categories, fill, emptied] = await Promise.all([
+        this.query(`SELECT count("fillPct") AS "n" FROM "waste_bin" WHERE ${where} GROUP BY time(1h), "device" fill(0)`),
+        this.query(`SELECT last("fillPct") FROM "waste_bin" WHERE ${where} GROUP BY "device", "category"`),
         this.query(`SELECT max("fillPct") AS "max" FROM "waste_bin" WHERE ${where} GROUP BY time(${FILL_SLOT_MINUTES}m), "device" fill(none)`),
         this.query(`SELECT "count" FROM "device_event" WHERE ${where} AND "type" = 'emptied' GROUP BY "device"`),
       ]);
-      const hours = new Map<string, { device: string; category?: string; hoursWithData: number }>();
-      for (const s of perHour) {
-        const device = s.tags?.device;
-        if (!device) continue;
-        const h = hours.get(device) ?? { device, hoursWithData: 0 };
-        if (s.tags?.category) h.category = s.tags.category;
-        h.hoursWithData += s.values.filter((row) => Number(row[1]) > 0).length;
-        hours.set(device, h);
-      }
+      const reportedCategory = new Map<string, string>();
+      for (const s of categories) if (s.tags?.device && s.tags.category) reportedCategory.set(s.tags.device, s.tags.category);
+      const hours = perHour.flatMap((s) => (s.tags?.device ? [{ device: s.tags.device, category: reportedCategory.get(s.tags.device), hoursWithData: s.values.filter((row) => Number(row[1]) > 0).length }] : []));
       const report = wasteEvidence({
         config,
         from,
         to,
-        hours: [...hours.values()],
+        hours,
         fill: fill.flatMap((s) => s.values.map((row) => ({ device: s.tags?.device ?? '', t: Number(row[0]), maxPct: Number(row[1]) }))),
         emptied: emptied.flatMap((s) => s.values.map((row) => ({ device: s.tags?.device ?? '', t: Number(row[0]) }))),
       });

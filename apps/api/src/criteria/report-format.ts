@@ -3,11 +3,11 @@
 /** HTML text: every character that could open markup is an entity. */
 export const esc = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** One CSV cell: quoted when needed; a leading = + - @ is defused (it would be a formula in a spreadsheet). */
+/** One CSV cell: quoted when needed; a leading = + - @ tab or CR is defused (a spreadsheet could take it for a formula). */
 export function csvCell(v: unknown): string {
   const s = v === undefined ? '' : String(v);
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export const csv = (rows: unknown[][]) => `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;

@@ -65,7 +65,7 @@ describe('criterion 5 evidence', () => {
         'compound c2 (二号小区) has no hazardous bin',
         'compound c2 (二号小区) has no other bin',
         'bin b-o reported in 90% of hours (required 95%)',
-        'bin b-h stayed ≥ 80% for more than 4 h 1 time(s)',
+        'bin b-h stayed full (from ≥ 80% until emptied or below 50%) for more than 4 h 1 time(s)',
         'bin b-k overflowed (≥ 95%) 1 time(s)',
       ],
     });

@@ -73,7 +73,7 @@ export function wasteEvidence(input: WasteEvidenceInput) {
     const slow = mine.filter((e) => e.tooLong).length;
     const device = configured.get(id);
     if (overflowed) reasons.push(`bin ${id} overflowed (≥ ${resolveParams('waste.overflow', config, device).critical}%) ${overflowed} time(s)`);
-    if (slow) reasons.push(`bin ${id} stayed ≥ ${resolveParams('waste.not_emptied', config, device).fillPct}% for more than ${resolveParams('waste.not_emptied', config, device).hours} h ${slow} time(s)`);
+    if (slow) reasons.push(`bin ${id} stayed full (from ≥ ${resolveParams('waste.overflow', config, device).warning}% until emptied or below ${resolveParams('waste.overflow', config, device).clearBelow}%) for more than ${resolveParams('waste.not_emptied', config, device).hours} h ${slow} time(s)`);
   }
   const overflow = resolveParams('waste.overflow', config);
   const notEmptied = resolveParams('waste.not_emptied', config);

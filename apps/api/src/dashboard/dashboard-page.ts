@@ -162,8 +162,10 @@ export const DASHBOARD_JS = `'use strict';
 
   // criteria with an evidence report (GET /api/evidence/{criterion})
   const EVIDENCE = ['5', '10', '12'];
+  let criteriaRequest = 0;
 
   async function loadCriteria() {
+    const mine = ++criteriaRequest; // a newer load (the period changed meanwhile) wins
     const to = Date.now();
     const from = to - Number($('#period').value) * 86400000;
     const rowsOut = [];
@@ -184,7 +186,7 @@ export const DASHBOARD_JS = `'use strict';
         rowsOut.push(tr);
       }
     }
-    $('#criteria').replaceChildren(...rowsOut);
+    if (mine === criteriaRequest) $('#criteria').replaceChildren(...rowsOut);
   }
 
   async function download(community, criterion, format, from, to) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlertEvent, NotificationChannel, NotificationPolicy } from '#registry';
 import { accepted, buildRequest } from './channel-formats.js';
-import { inQuietHours, planJobs, retryDelay } from './planning.js';
+import { inQuietHours, planJobs, quietHoursEnd, retryDelay } from './planning.js';
 import { dingtalkSignature, dingtalkSignedUrl, feishuSignature } from './signatures.js';
 
 // Vectors computed independently with openssl:
@@ -93,10 +93,20 @@ describe('quiet hours (Asia/Shanghai, UTC+8)', () => {
     assert.equal(new Date(early[0].nextAt).toISOString(), new Date(shanghai(7)).toISOString(), '03:00 waits until 07:00 the same morning');
     const dropping = planJobs({ ...policy, quietHours: { ...policy.quietHours!, then: 'suppress' } }, event('warning'), 'Asia/Shanghai', shanghai(23));
     assert.deepEqual(dropping.map((j) => [j.channel.id, j.state, j.reason]), [['webhook', 'suppressed', 'quiet hours 22:00-07:00 (Asia/Shanghai)']]);
-    const allDay = planJobs({ ...policy, quietHours: { hours: '00:00-00:00', allow: ['critical'], then: 'defer' } }, event('warning'), 'Asia/Shanghai', shanghai(12));
-    assert.deepEqual(allDay.map((j) => j.state), ['suppressed'], 'quiet all day: there is no end to wait for');
     assert.deepEqual(planJobs(policy, event('critical'), 'Asia/Shanghai', shanghai(23)).map((j) => [j.channel.id, j.state]), [['webhook', 'pending'], ['wecom', 'pending']]);
     assert.deepEqual(planJobs(undefined, event(), 'Asia/Shanghai', 0), []);
+    for (const hours of ['00:00-00:00', '00:00-24:00']) {
+      const allDay = planJobs({ ...policy, quietHours: { hours, allow: ['critical'], then: 'defer' } }, event('warning'), 'Asia/Shanghai', shanghai(12));
+      assert.deepEqual(allDay.map((j) => j.state), ['suppressed'], `${hours}: quiet all day, there is no end to wait for`);
+    }
+  });
+
+  it('quietHoursEnd: the next local end time, across a daylight-saving change as well', () => {
+    // Berlin, night of 2026-10-25: clocks go back at 03:00 CEST (01:00 UTC); 22:00 CEST on the 24th is 20:00 UTC
+    assert.equal(new Date(quietHoursEnd('22:00-07:00', 'Europe/Berlin', Date.UTC(2026, 9, 24, 20, 30))!).toISOString(), '2026-10-25T06:00:00.000Z', '07:00 CET');
+    // spring forward, 2026-03-29 02:00 CET -> 03:00 CEST (01:00 UTC)
+    assert.equal(new Date(quietHoursEnd('22:00-07:00', 'Europe/Berlin', Date.UTC(2026, 2, 28, 22, 0))!).toISOString(), '2026-03-29T05:00:00.000Z', '07:00 CEST');
+    assert.equal(new Date(quietHoursEnd('22:00-07:00', 'Asia/Shanghai', Date.UTC(2026, 0, 15, 15, 17, 5))!).toISOString(), '2026-01-15T23:00:00.000Z');
   });
 });
 

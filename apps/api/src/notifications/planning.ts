@@ -6,12 +6,23 @@ export function inQuietHours(hours: string, timezone: string, at: number): boole
   return inRange(localMinuteOfDay(at, timezone), parseHourRange(hours));
 }
 
-/** When the quiet hours that contain `at` end (epoch ms, to the minute); undefined for a range of the whole day. */
+/**
+ * When the quiet hours that contain `at` end: the next instant whose local time (in `timezone`)
+ * is the range's end, to the minute (across a daylight-saving change too); undefined for quiet
+ * hours of the whole day ("00:00-00:00", "00:00-24:00").
+ */
 export function quietHoursEnd(hours: string, timezone: string, at: number): number | undefined {
   const range = parseHourRange(hours);
-  if (range.start === range.end) return undefined;
-  const minutes = (((range.end - localMinuteOfDay(at, timezone)) % 1440) + 1440) % 1440;
-  return Math.floor(at / 60_000) * 60_000 + minutes * 60_000;
+  const end = range.end % 1440;
+  if ((range.end - range.start) % 1440 === 0) return undefined;
+  const minute = Math.floor(at / 60_000) * 60_000;
+  const wallClock = minute + ((((end - localMinuteOfDay(at, timezone)) % 1440) + 1440) % 1440) * 60_000;
+  // an hour more or less when the zone's offset changes in between
+  for (const shift of [0, -60, 60]) {
+    const t = wallClock + shift * 60_000;
+    if (t > at && localMinuteOfDay(t, timezone) === end) return t;
+  }
+  return wallClock;
 }
 
 /**

@@ -2,10 +2,13 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { APP_CONFIG, type AppConfig, CommunityConfigFollower } from '#config';
-import { parseCommunityConfig } from '#contracts';
+import { type CommunityConfig, parseCommunityConfig } from '#contracts';
 import { ApiKeyRepository, CommunityRepository } from '#registry';
+import { assertRuleOverrides } from '#rules';
 import { CLOCK, type Clock } from '../tokens.js';
+import { writeCommunityFile } from './community-file.js';
 
 /**
  * At boot: every COMMUNITY_CONFIG_DIR/*.yaml into the registry (a file replaces the stored
@@ -21,7 +24,10 @@ export class BootImporter implements OnModuleInit, OnApplicationBootstrap, Befor
   private readonly follower = new CommunityConfigFollower({
     dir: this.config.communityConfigDir,
     intervalMs: this.config.communityConfigPollMs,
-    apply: (config, source) => this.communities.importFromFile(config, source, this.clock.now()),
+    apply: (config, source) => {
+      assertRuleOverrides(config); // refused everywhere alike, so ingest, rules and api never disagree on a community
+      return this.communities.importFromFile(config, source, this.clock.now());
+    },
     log: this.logger,
   });
 
@@ -42,13 +48,42 @@ export class BootImporter implements OnModuleInit, OnApplicationBootstrap, Befor
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     let replaced = 0;
+    const inFiles = new Map<string, { path: string; config: CommunityConfig }>();
     for (const name of names) {
       const path = join(dir, name);
       const text = await readFile(path, 'utf8');
       const config = parseCommunityConfig(text, path);
+      inFiles.set(config.id, { path, config });
       if (this.communities.importFromFile(config, { path, sha256: createHash('sha256').update(text).digest('hex') }, this.clock.now())) replaced++;
     }
     this.logger.log(`${names.length} community file(s) in ${dir}, ${replaced} imported; ${this.communities.list().length} communities in the registry`);
+    await this.writeBackEarlierEdits(inFiles);
+  }
+
+  /**
+   * Edits made through the api before it wrote them to the files (it kept them in SQLite only)
+   * go to the files now, so that the ingest and the rules judge by them too; a community the api
+   * knows without any file is named in the log (it is not recreated: its file may have been
+   * removed on purpose).
+   */
+  private async writeBackEarlierEdits(inFiles: Map<string, { path: string; config: CommunityConfig }>): Promise<void> {
+    for (const { id } of this.communities.list()) {
+      const stored = this.communities.get(id)!;
+      const file = inFiles.get(id);
+      if (!file) {
+        this.logger.warn(`community ${id} is in the api's registry but has no file in ${this.config.communityConfigDir}: the ingest and the rules do not know it (PUT it again, or add its file)`);
+        continue;
+      }
+      if (isDeepStrictEqual(stored, file.config)) continue;
+      const now = this.clock.now();
+      const header = `community ${id}: written back by the greenwatch api at ${new Date(now).toISOString()} (edited through the api before it wrote files).\nEdits here are read by the ingest, the rules and the api within COMMUNITY_CONFIG_POLL_S.`;
+      try {
+        this.communities.save(stored, 'api (written back to its file)', now, await writeCommunityFile(this.config.communityConfigDir, file.path, stored, header));
+        this.logger.log(`community ${id}: the api's edit written back to ${file.path}`);
+      } catch (error) {
+        this.logger.error(`community ${id}: could not write the api's edit back to ${file.path}: ${(error as Error).message}`);
+      }
+    }
   }
 
   onApplicationBootstrap(): Promise<void> {

@@ -1,8 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { stringify } from 'yaml';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { COMMUNITY_CONFIG_SCHEMA, type CommunityConfig } from '#contracts';
 import { validateRuleOverrides } from '#rules';
@@ -11,6 +7,7 @@ import { type Principal, assertAct, assertAdmin, assertRead, readScope } from '.
 import { ApiError, badParameter, notFound } from '../http/api-error.js';
 import { problemToError } from '../http/zod.pipe.js';
 import { CLOCK, type Clock } from '../tokens.js';
+import { CommunityFileError, writeCommunityFile } from './community-file.js';
 
 /** Communities, devices, keys, notification policies and attestations, within the caller's scope. */
 @Injectable()
@@ -65,21 +62,14 @@ export class RegistryService {
     return config;
   }
 
-  /** The community's file, replaced whole (a temp file renamed over it): readers see the old text or the new. */
   private async writeCommunityFile(config: CommunityConfig, by: string, now: number): Promise<{ path: string; sha256: string }> {
-    const dir = resolve(this.config.communityConfigDir);
-    const known = this.communities.sourcePath(config.id);
-    const path = known && dirname(resolve(known)) === dir ? known : join(dir, `${config.id}.yaml`);
-    const text = `# community ${config.id}: written by the greenwatch api (PUT /api/communities/${config.id}) at ${new Date(now).toISOString()}, ${by}.\n# Edits here are read by the ingest and the rules within COMMUNITY_CONFIG_POLL_S, and by the api at its next start.\n${stringify(config)}`;
-    const temp = `${path}.${process.pid}.tmp`;
+    const header = `community ${config.id}: written by the greenwatch api (PUT /api/communities/${config.id}) at ${new Date(now).toISOString()}, ${by}.\nEdits here are read by the ingest, the rules and the api within COMMUNITY_CONFIG_POLL_S.`;
     try {
-      await mkdir(dir, { recursive: true });
-      await writeFile(temp, text);
-      await rename(temp, path);
+      return await writeCommunityFile(this.config.communityConfigDir, this.communities.sourcePath(config.id), config, header);
     } catch (error) {
-      throw new ApiError('unavailable', `cannot write the community file ${path} (${(error as Error).message}); nothing was changed`);
+      if (error instanceof CommunityFileError) throw new ApiError(error.kind, error.message);
+      throw error;
     }
-    return { path, sha256: createHash('sha256').update(text).digest('hex') };
   }
 
   devices(caller: Principal, community: string | undefined) {
