@@ -47,6 +47,8 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
   private timer: ReturnType<typeof setInterval> | undefined;
   private catchUpTimer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
+  /** Clears decided at start, published once the MQTT session is up. */
+  private pendingClears: Alert[] = [];
   /** When the newest snapshot save that worked ended (epoch ms), and how the latest attempt ended. */
   private lastSavedAt: number | undefined;
   private lastSaveAttempt: { ok: boolean; error?: string } | undefined;
@@ -78,6 +80,8 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
     const stored = storedAlertsFrom(await this.store.connection.query(latestAlertsQuery()));
     const { reopened, closed } = this.engine.reconcile(stored);
     this.logger.log(`rule state: ${snapshot ? `snapshot ${this.state.path}` : 'no snapshot'}; ${this.engine.book.size} open alerts (${reopened} reopened and ${closed} closed from the alert measurement)`);
+    // devices removed from the configuration while the service was down are not missed any more
+    this.pendingClears = this.engine.forgetUnconfiguredSilence();
     this.engine.beginCatchUp();
     this.subscription = this.inputs.pipe(judge(this.engine)).subscribe({
       next: (alert) => this.emit(alert),
@@ -89,6 +93,7 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
 
   /** The first CONNACK: a resumed session may hold a backlog (wait for the barrier, up to the timeout); a new one holds none. */
   sessionStarted(sessionPresent: boolean): void {
+    for (const alert of this.pendingClears.splice(0)) this.emit(alert); // published now that the session is up
     if (!sessionPresent) return this.endCatchUp('no persistent session was resumed: no backlog');
     this.catchUpTimer = setTimeout(() => {
       if (this.engine.catchingUp) this.endCatchUp(`the broker's backlog did not come in within ${this.catchUpTimeoutMs / 1000} s${this.gapsText()}: judging resumes; older messages still to come count as late`, 'warn');

@@ -21,7 +21,9 @@ export async function freePort(): Promise<number> {
     if ((await bindable(port)) === port) return port;
     handedOut.delete(port);
   }
-  return (await bindable(0))!;
+  const port = (await bindable(0))!;
+  handedOut.add(port);
+  return port;
 }
 
 /** The bound port once listening on `port` (0: the OS's choice) worked, else undefined. */

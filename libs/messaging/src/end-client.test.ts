@@ -13,7 +13,8 @@ describe('endClient with a frozen peer', () => {
   let port: number;
   const sockets: Socket[] = [];
   before(async () => {
-    server = createServer((socket) => {
+    // allowHalfOpen: the peer does not answer the client's FIN with its own; the socket never closes from its side
+    server = createServer({ allowHalfOpen: true }, (socket) => {
       sockets.push(socket);
       socket.once('data', () => socket.write(Buffer.from([0x20, 0x02, 0x00, 0x00]))); // CONNACK, accepted; then silence
     });

@@ -53,8 +53,12 @@ export class SqliteCommunityRepository extends CommunityRepository {
   }
 
   importFromFile(config: CommunityConfig, source: CommunitySource, now: number): boolean {
-    const row = this.db.prepare('SELECT source_hash FROM communities WHERE id = ?').get(config.id) as { source_hash: string | null } | undefined;
-    if (row && row.source_hash === source.sha256) return false;
+    const row = this.db.prepare('SELECT source, source_hash FROM communities WHERE id = ?').get(config.id) as { source: string | null; source_hash: string | null } | undefined;
+    if (row && row.source_hash === source.sha256) {
+      // the same text under another name (the file was renamed): remember where it is now
+      if (row.source !== source.path) this.db.prepare('UPDATE communities SET source = ? WHERE id = ?').run(source.path, config.id);
+      return false;
+    }
     this.write(config, { by: `file ${source.path}`, now, source });
     return true;
   }

@@ -88,6 +88,9 @@ for (const impl of implementations) {
       assert.equal(communities.importFromFile(config('edited'), { path: 'dir/demo.yaml', sha256: 'h2' }, 3), false);
       assert.equal(communities.get('demo')?.name, 'edited');
       assert.equal(communities.sourcePath('nope'), undefined);
+      // renamed, same text: the new name is remembered, nothing is re-imported
+      assert.equal(communities.importFromFile(config('edited'), { path: 'dir/site-demo.yaml', sha256: 'h2' }, 4), false);
+      assert.equal(communities.sourcePath('demo'), 'dir/site-demo.yaml');
     });
   });
 }

@@ -164,7 +164,9 @@ export class CommunityRuntime {
     if (msg.seq !== undefined && !retained) this.sequence(dev, msg.seq); // a device numbers its statuses with the rest
     if (retained && Number.isFinite(this.startedAt)) return;
     const at = untimed ? this.untimedStatusAt(dev, msg) : msg.ts;
-    const subject = subjectOf(this.scope, dev, 'device.offline', this.registry.device(this.config.id, dev.id));
+    const configured = this.registry.device(this.config.id, dev.id);
+    if (!configured) return; // device.offline watches the configured devices only (a removed one is not missed)
+    const subject = subjectOf(this.scope, dev, 'device.offline', configured);
     const p = this.paramsOf(dev)['device.offline'];
     if (!p.enabled) return;
     const alert = msg.fields.online === false ? this.scope.book.apply(subject, raise(at, offlineSeverity(dev), undefined, undefined, { reason: 'status' })) : this.heard(dev, at);
@@ -239,6 +241,8 @@ export class CommunityRuntime {
     if (now < this.nextOfflineCheck) return;
     let next = Infinity;
     for (const dev of this.devices.values()) {
+      const config = this.registry.device(this.config.id, dev.id);
+      if (!config) continue; // not in the configuration (any more): not watched for silence
       const p = this.paramsOf(dev)['device.offline'];
       if (!p.enabled) continue;
       const timeoutMs = p.intervalS * 1000 * p.missedIntervals;
@@ -248,7 +252,6 @@ export class CommunityRuntime {
         next = Math.min(next, due);
         continue;
       }
-      const config = this.registry.device(this.config.id, dev.id);
       const alert = this.scope.book.apply(subjectOf(this.scope, dev, 'device.offline', config), raise(due, offlineSeverity(dev), timeoutMs / 1000, timeoutMs / 1000, { reason: 'silence' }));
       if (alert) out.push(alert);
       if (dev.type === 'waste_bin' && dev.compound) this.coverageDirty.add(dev.compound);
@@ -268,11 +271,14 @@ export class CommunityRuntime {
       const p = this.params.for(undefined, compoundId)['waste.sorting_coverage'];
       if (!p.enabled) continue;
       const present = new Set<string>();
+      let bins = 0;
       for (const d of this.devices.values()) {
-        if (d.type !== 'waste_bin' || d.compound !== compoundId || !d.category) continue;
-        if (!this.scope.book.isOpen({ communityId: this.config.id, rule: 'device.offline', deviceId: d.id })) present.add(d.category);
+        if (d.type !== 'waste_bin' || d.compound !== compoundId) continue;
+        bins++;
+        if (d.category && !this.scope.book.isOpen({ communityId: this.config.id, rule: 'device.offline', deviceId: d.id })) present.add(d.category);
       }
-      const missing = p.categories.filter((c) => !present.has(c));
+      // a compound judged is one with bins: when its last bin is gone (removed from the configuration), its alert clears
+      const missing = bins ? p.categories.filter((c) => !present.has(c)) : [];
       const name = this.config.compounds.find((c) => c.id === compoundId)?.name ?? compoundId;
       const subject = { communityId: this.config.id, rule: 'waste.sorting_coverage' as const, compoundId, label: name };
       const verdict = missing.length ? raise(now, 'warning', missing.length, 0, { missing: missing.join(', ') }) : clear(now, 0);
@@ -284,6 +290,20 @@ export class CommunityRuntime {
 
   snapshot(): CommunitySnapshot {
     return { id: this.config.id, startedAt: Number.isFinite(this.startedAt) ? this.startedAt : null, buffer: this.buffer.toJSON(), devices: [...this.devices.values()].map(({ ahead: _ahead, ...d }) => d) };
+  }
+
+  /**
+   * Clears device.offline of devices not in the configuration: after a restore, those of devices
+   * removed while the service was down (they are not watched any more, so nothing else would).
+   */
+  forgetUnconfiguredSilence(): Alert[] {
+    const out: Alert[] = [];
+    for (const open of this.scope.book.list()) {
+      if (open.communityId !== this.config.id || open.rule !== 'device.offline' || !open.deviceId || this.registry.device(this.config.id, open.deviceId)) continue;
+      const cleared = this.scope.book.clearById(open.alertId, Number.isFinite(this.buffer.clock) ? this.buffer.clock : open.raisedAt);
+      if (cleared) out.push(cleared);
+    }
+    return out;
   }
 
   restore(s: CommunitySnapshot): void {

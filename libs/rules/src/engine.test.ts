@@ -225,6 +225,33 @@ describe('configuration changed while running (RulesEngine.configure)', () => {
     assert.deepEqual(engine.openAlerts().filter((a) => a.deviceId === 'g-01'), []);
   });
 
+  it('a removed device that still speaks (or whose messages were still buffered) is not watched for silence again', () => {
+    const engine = engineFor([METER, GATE], { latenessMs: 120_000 });
+    run(engine, [telemetry('access_gate', 'g-01', sh('10:00'), { doorClosed: true }), ...noiseMinutes('n-01', sh('10:00'), 2, () => 40)], false);
+    engine.configure(demo([METER]));
+    const later = run(engine, [telemetry('access_gate', 'g-01', sh('10:03'), { doorClosed: true }), ...noiseMinutes('n-01', sh('10:03'), 60, () => 40), status('access_gate', 'g-01', sh('11:05'), false)]);
+    assert.deepEqual(later.filter((a) => a.rule === 'device.offline'), []);
+  });
+
+  it('a compound whose last bin is removed is no longer judged for coverage: its alert clears', () => {
+    const BIN = '{id: b-01, type: waste_bin, compound: c1, category: kitchen}';
+    const engine = engineFor([METER, BIN], { latenessMs: 0 });
+    const first = run(engine, [telemetry('waste_bin', 'b-01', sh('10:00'), { fillPct: 10, category: 'kitchen' }), ...noiseMinutes('n-01', sh('10:00'), 20, () => 40)], false);
+    assert.deepEqual(first.filter((a) => a.rule === 'waste.sorting_coverage').map((a) => `${a.state} ${a.compoundId}`), ['raised c1'], 'three categories missing');
+    engine.configure(demo([METER]));
+    const after = run(engine, noiseMinutes('n-01', sh('10:20'), 5, () => 40));
+    assert.deepEqual(after.filter((a) => a.rule === 'waste.sorting_coverage').map((a) => `${a.state} ${a.compoundId}`), ['cleared c1']);
+  });
+
+  it('after a restart, device.offline of a device removed while the service was down clears', () => {
+    const engine = engineFor([METER, GATE], { latenessMs: 0 });
+    run(engine, [telemetry('access_gate', 'g-01', sh('10:00'), { doorClosed: true }), ...noiseMinutes('n-01', sh('10:00'), 10, () => 40)], false);
+    const restarted = new RulesEngine(registryFrom([METER]), { latenessMs: 0 });
+    restarted.restore(engine.snapshot());
+    assert.deepEqual(restarted.forgetUnconfiguredSilence().map(brief), ['cleared critical device.offline g-01 10:09 value=180 threshold=180']);
+    assert.deepEqual(restarted.forgetUnconfiguredSilence(), []);
+  });
+
   it('applies changed rule overrides from the next judgement on', () => {
     const engine = engineFor([METER], { latenessMs: 0 });
     engine.configure(demo([METER], ['rules:', '  noise.zone_limit: {enabled: false}']));

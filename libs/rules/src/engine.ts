@@ -212,6 +212,11 @@ export class RulesEngine {
     this.book.restore(snapshot.alerts.filter((a) => this.communities.has(a.communityId)));
   }
 
+  /** After restore and reconcile: the clears of device.offline for devices no longer configured (to publish). */
+  forgetUnconfiguredSilence(): Alert[] {
+    return [...this.communities.values()].flatMap((c) => c.forgetUnconfiguredSilence());
+  }
+
   /** Makes the open alerts agree with the newest stored point of each key (see the class comment). */
   reconcile(stored: Iterable<StoredAlertState>): { reopened: number; closed: number } {
     let reopened = 0;

@@ -4,7 +4,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { APP_CONFIG, type AppConfig, CommunityConfigFollower } from '#config';
-import { type CommunityConfig, parseCommunityConfig } from '#contracts';
+import { COMMUNITY_CONFIG_SCHEMA, type CommunityConfig, parseCommunityConfig } from '#contracts';
 import { ApiKeyRepository, CommunityRepository } from '#registry';
 import { assertRuleOverrides } from '#rules';
 import { CLOCK, type Clock } from '../tokens.js';
@@ -68,7 +68,7 @@ export class BootImporter implements OnModuleInit, OnApplicationBootstrap, Befor
    */
   private async writeBackEarlierEdits(inFiles: Map<string, { path: string; config: CommunityConfig }>): Promise<void> {
     for (const { id } of this.communities.list()) {
-      const stored = this.communities.get(id)!;
+      const stored = COMMUNITY_CONFIG_SCHEMA.parse(this.communities.get(id)); // as a file would read it now (defaults of today's schema)
       const file = inFiles.get(id);
       if (!file) {
         this.logger.warn(`community ${id} is in the api's registry but has no file in ${this.config.communityConfigDir}: the ingest and the rules do not know it (PUT it again, or add its file)`);

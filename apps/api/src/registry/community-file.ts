@@ -21,12 +21,19 @@ export class CommunityFileError extends Error {
  */
 export async function writeCommunityFile(dir: string, knownPath: string | undefined, config: CommunityConfig, header: string): Promise<{ path: string; sha256: string }> {
   const root = resolve(dir);
-  const candidates = [...(knownPath && dirname(resolve(knownPath)) === root ? [resolve(knownPath)] : []), join(root, `${config.id}.yaml`)];
+  const known = knownPath && dirname(resolve(knownPath)) === root ? resolve(knownPath) : undefined;
+  const candidates = [...(known ? [known] : []), join(root, `${config.id}.yaml`)];
   let path: string | undefined;
   let taken = '';
   for (const candidate of candidates) {
-    const holder = await communityIn(candidate);
-    if (holder === undefined || holder === config.id || (holder === null && candidate === candidates[0] && knownPath)) {
+    let holder: string | null | undefined;
+    try {
+      holder = await communityIn(candidate);
+    } catch (error) {
+      throw new CommunityFileError('unavailable', `cannot read ${candidate} (${(error as Error).message}); nothing was changed`);
+    }
+    // free, this community's, or this community's own file that a hand edit broke
+    if (holder === undefined || holder === config.id || (holder === null && candidate === known)) {
       path = candidate;
       break;
     }
@@ -45,14 +52,14 @@ export async function writeCommunityFile(dir: string, knownPath: string | undefi
   return { path, sha256: createHash('sha256').update(text).digest('hex') };
 }
 
-/** The community id a file declares; undefined when there is no such file, null when it does not parse. */
+/** The community id a file declares; undefined when there is no such file, null when it does not parse; throws when it cannot be read. */
 async function communityIn(path: string): Promise<string | null | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return null;
+    throw error;
   }
   try {
     return parseCommunityConfig(text, path).id;
