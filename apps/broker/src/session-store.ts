@@ -169,8 +169,7 @@ export class SessionStore {
         if (!queue || !entry) return;
         queue.setPacketId(op.key, entry, undefined);
         const replacement = copyPacket(op.packet, undefined);
-        this.queuedBytes -= queuedCost(entry);
-        this.insert(queue, op.key, replacement);
+        this.insert(queue, op.key, replacement); // takes the replaced entry's cost off
         queue.setPacketId(op.key, replacement, op.packet.messageId);
         return;
       }
