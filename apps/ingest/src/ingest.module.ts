@@ -54,10 +54,16 @@ export class IngestModule {
           provide: CommunityConfigFollower,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) =>
-            new CommunityConfigFollower({ dir: config.communityConfigDir, registry: options.registry, intervalMs: config.communityConfigPollMs, apply: (c) => {
+            new CommunityConfigFollower({
+              dir: config.communityConfigDir,
+              registry: options.registry,
+              intervalMs: config.communityConfigPollMs,
+              apply: (c) => {
                 assertRuleOverrides(c); // refused everywhere alike, so ingest, rules and api never disagree on a community
                 options.registry.put(c);
-              }, log: new Logger('Communities') }),
+              },
+              log: new Logger('Communities'),
+            }),
         },
       ],
     };

@@ -1,5 +1,5 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
-import { type MetricsRegistry, healthHttpStatus, healthReport } from '#observability';
+import { Controller, Inject } from '@nestjs/common';
+import { type MetricsRegistry, ServiceHttpController, healthReport } from '#observability';
 import type { RulesMqttServer } from './rules-mqtt.server.js';
 import { RULES_METRICS, RulesService } from './rules.service.js';
 
@@ -11,26 +11,18 @@ export const RULES_MQTT_SERVER = Symbol('RULES_MQTT_SERVER');
  * is normal work, reported but not degraded.
  */
 @Controller()
-export class RulesHttpController {
+export class RulesHttpController extends ServiceHttpController {
   constructor(
-    @Inject(RULES_METRICS) private readonly metrics: MetricsRegistry,
+    @Inject(RULES_METRICS) protected readonly metrics: MetricsRegistry,
     @Inject(RULES_MQTT_SERVER) private readonly server: RulesMqttServer,
     private readonly rules: RulesService,
-  ) {}
-
-  /** 200 when ok, 503 when degraded (healthHttpStatus); the same body either way. */
-  @Get('health')
-  health(@Res({ passthrough: true }) response: { status(code: number): unknown }) {
-    const mqtt = this.server.connectionState;
-    const status = this.rules.status();
-    const report = healthReport('rules', mqtt === 'connected' && status.snapshot.lastSaveOk !== false, { mqtt, ...status });
-    response.status(healthHttpStatus(report));
-    return report;
+  ) {
+    super();
   }
 
-  @Get('metrics')
-  @Header('content-type', 'text/plain; version=0.0.4')
-  render(): string {
-    return this.metrics.render();
+  protected report() {
+    const mqtt = this.server.connectionState;
+    const status = this.rules.status();
+    return healthReport('rules', mqtt === 'connected' && status.snapshot.lastSaveOk !== false, { mqtt, ...status });
   }
 }

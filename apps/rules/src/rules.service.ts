@@ -96,13 +96,13 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
     for (const alert of this.pendingClears.splice(0)) this.emit(alert); // published now that the session is up
     if (!sessionPresent) return this.endCatchUp('no persistent session was resumed: no backlog');
     this.catchUpTimer = setTimeout(() => {
-      if (this.engine.catchingUp) this.endCatchUp(`the broker's backlog did not come in within ${this.catchUpTimeoutMs / 1000} s${this.gapsText()}: judging resumes; older messages still to come count as late`, 'warn');
-    }, this.catchUpTimeoutMs);
+      if (this.engine.catchingUp) this.endCatchUp(`the broker's backlog did not come in within ${this.options.catchUpTimeoutMs / 1000} s${this.gapsText()}: judging resumes; older messages still to come count as late`, 'warn');
+    }, this.options.catchUpTimeoutMs);
     this.catchUpTimer.unref();
   }
 
   barrierFailed(error: Error): void {
-    this.logger.warn(`could not publish the resume barrier (${error.message}): a backlog is waited for at most ${this.catchUpTimeoutMs / 1000} s`);
+    this.logger.warn(`could not publish the resume barrier (${error.message}): a backlog is waited for at most ${this.options.catchUpTimeoutMs / 1000} s`);
   }
 
   /** A message on the barrier pattern: this start's barrier means the backlog is in. Never throws. */
@@ -125,10 +125,6 @@ export class RulesService implements OnModuleInit, BeforeApplicationShutdown, On
       this.problems.log(`rules failed ending the catch-up: ${(error as Error).message}`);
     }
     this.logger[level](why);
-  }
-
-  private get catchUpTimeoutMs(): number {
-    return this.options.catchUpTimeoutMs;
   }
 
   private gapsText(): string {

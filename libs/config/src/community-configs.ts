@@ -5,22 +5,25 @@ import { join } from 'node:path';
 import { type CommunityConfig, DeviceRegistry, parseCommunityConfig } from '#contracts';
 
 /**
- * Reads every *.yaml / *.yml in `dir` as one community each. A missing directory is an empty
- * registry (a fresh install has no communities yet); a bad file stops with its line and field.
+ * The community files in `dir` (every *.yaml / *.yml, one community each), as paths in name
+ * order; undefined when the directory does not exist (a fresh install has no communities yet).
  */
-export async function loadCommunityConfigs(dir: string): Promise<CommunityConfig[]> {
-  let names: string[];
+export async function communityFiles(dir: string): Promise<string[] | undefined> {
   try {
-    names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+    return (await readdir(dir))
+      .filter((n) => /\.ya?ml$/i.test(n))
+      .sort()
+      .map((n) => join(dir, n));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** Reads every community file in `dir`; a bad file stops with its line and field. */
+export async function loadCommunityConfigs(dir: string): Promise<CommunityConfig[]> {
   const configs: CommunityConfig[] = [];
-  for (const name of names) {
-    const path = join(dir, name);
-    configs.push(parseCommunityConfig(await readFile(path, 'utf8'), path));
-  }
+  for (const path of (await communityFiles(dir)) ?? []) configs.push(parseCommunityConfig(await readFile(path, 'utf8'), path));
   return configs;
 }
 
@@ -96,14 +99,15 @@ export class CommunityConfigFollower {
 
   private async look(): Promise<void> {
     const { dir, registry, apply, log } = this.options;
-    let names: string[];
+    let files: string[] | undefined;
     try {
-      names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+      files = await communityFiles(dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.error(`cannot read ${dir}: ${(error as Error).message}`);
+      log.error(`cannot read ${dir}: ${(error as Error).message}`);
       return;
     }
-    const present = new Set(names.map((n) => join(dir, n)));
+    if (!files) return; // no directory (yet)
+    const present = new Set(files);
     for (const [path] of this.seen) {
       if (present.has(path)) continue;
       this.seen.delete(path);

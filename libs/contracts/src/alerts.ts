@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { DeviceType } from './ids.js';
+import { formatProblem, problemsFromZod } from './issues.js';
 
 /**
  * Alerts of the v1 contract (shared/design/contract.md, "Alerts"): what the rules service
@@ -46,16 +48,17 @@ export const RULES_CLEARED_BY_ACKNOWLEDGEMENT: ReadonlySet<RuleId> = new Set<Rul
  * gc/{communityId}/alerts/acks, QoS 1, for the rules in RULES_CLEARED_BY_ACKNOWLEDGEMENT.
  * (docs/contract-notes.md; not in the contract's topic table.)
  */
-export interface AlertAck {
-  alertId: string;
-  rule: RuleId;
-  action: 'acknowledged' | 'resolved';
-  by: string;
+const ALERT_ACK_SCHEMA = z.object({
+  alertId: z.string().min(1),
+  rule: z.enum(RULE_IDS),
+  action: z.enum(['acknowledged', 'resolved']),
+  by: z.string(),
   /** When the person acted, epoch ms. */
-  at: number;
-}
+  at: z.number().int(),
+});
+export type AlertAck = z.output<typeof ALERT_ACK_SCHEMA>;
 
-/** An AlertAck from its JSON, or a reason it is not one. */
+/** An AlertAck from its JSON, or a reason it is not one (the first wrong field, as the contract's validation says it). */
 export function parseAlertAck(payload: Buffer): { ok: true; ack: AlertAck } | { ok: false; reason: string } {
   let body: unknown;
   try {
@@ -63,14 +66,10 @@ export function parseAlertAck(payload: Buffer): { ok: true; ack: AlertAck } | { 
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
-  const b = body as Partial<Record<keyof AlertAck, unknown>> | null;
-  if (!b || typeof b !== 'object') return { ok: false, reason: 'not an object' };
-  if (typeof b.alertId !== 'string' || !b.alertId) return { ok: false, reason: 'alertId: expected a non-empty string' };
-  if (!isRuleId(b.rule)) return { ok: false, reason: 'rule: expected a rule id' };
-  if (b.action !== 'acknowledged' && b.action !== 'resolved') return { ok: false, reason: 'action: expected "acknowledged" or "resolved"' };
-  if (typeof b.by !== 'string') return { ok: false, reason: 'by: expected a string' };
-  if (!Number.isInteger(b.at)) return { ok: false, reason: 'at: expected epoch ms' };
-  return { ok: true, ack: { alertId: b.alertId, rule: b.rule, action: b.action, by: b.by, at: b.at as number } };
+  const result = ALERT_ACK_SCHEMA.safeParse(body, { reportInput: true });
+  if (result.success) return { ok: true, ack: result.data };
+  const [problem] = problemsFromZod(result.error.issues);
+  return { ok: false, reason: problem.field === '(payload)' ? 'not an object' : formatProblem(problem) };
 }
 
 /** Severities, lowest first: an alert may escalate along this order, never back. */

@@ -2,7 +2,7 @@ import type { Alert, CommunityConfig, DeviceMessage, DeviceRegistry } from '#con
 import { DEFAULT_PARAMS } from './catalogue.js';
 import { type DeviceRuntime, type DeviceScope, runDeviceRules, subjectOf } from './device-runtime.js';
 import { EventTimeBuffer } from './event-time-buffer.js';
-import type { AlertBook } from './lifecycle.js';
+import type { AlertBook, OpenAlert } from './lifecycle.js';
 import { parseHourRange } from './local-time.js';
 import { ParamsCache } from './params.js';
 import { raise, clear } from './rules/types.js';
@@ -62,18 +62,12 @@ export class CommunityRuntime {
     this.scope = { ...this.scope, config, day: parseHourRange(config.periods.day) };
     this.params = new ParamsCache(config);
     this.nextOfflineCheck = -Infinity; // timeouts may have changed
-    const out: Alert[] = [];
-    const clock = Number.isFinite(this.buffer.clock) ? this.buffer.clock : undefined;
     for (const id of removed) {
       const dev = this.devices.get(id);
       if (dev?.compound) this.coverageDirty.add(dev.compound);
       this.devices.delete(id);
-      for (const open of this.scope.book.list()) {
-        if (open.communityId !== config.id || open.deviceId !== id) continue;
-        const cleared = this.scope.book.clearById(open.alertId, clock ?? open.raisedAt);
-        if (cleared) out.push(cleared);
-      }
     }
+    const out = this.clearOpen((open) => open.deviceId !== undefined && removed.includes(open.deviceId));
     for (const dev of this.devices.values()) {
       const configured = this.registry.device(config.id, dev.id);
       if (!configured) continue;
@@ -86,7 +80,7 @@ export class CommunityRuntime {
       if (dev.type === 'waste_bin' && dev.compound) this.coverageDirty.add(dev.compound);
     }
     if (Number.isFinite(this.startedAt)) {
-      const now = clock ?? this.startedAt;
+      const now = Number.isFinite(this.buffer.clock) ? this.buffer.clock : this.startedAt;
       for (const d of config.devices) if (!this.devices.has(d.id)) this.device({ deviceId: d.id, deviceType: d.type }).lastSeen = now;
     }
     return out;
@@ -297,9 +291,14 @@ export class CommunityRuntime {
    * removed while the service was down (they are not watched any more, so nothing else would).
    */
   forgetUnconfiguredSilence(): Alert[] {
+    return this.clearOpen((open) => open.rule === 'device.offline' && open.deviceId !== undefined && !this.registry.device(this.config.id, open.deviceId));
+  }
+
+  /** Clears this community's open alerts that `which` picks, at the community's clock (else when each was raised). */
+  private clearOpen(which: (open: OpenAlert) => boolean): Alert[] {
     const out: Alert[] = [];
     for (const open of this.scope.book.list()) {
-      if (open.communityId !== this.config.id || open.rule !== 'device.offline' || !open.deviceId || this.registry.device(this.config.id, open.deviceId)) continue;
+      if (open.communityId !== this.config.id || !which(open)) continue;
       const cleared = this.scope.book.clearById(open.alertId, Number.isFinite(this.buffer.clock) ? this.buffer.clock : open.raisedAt);
       if (cleared) out.push(cleared);
     }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AlertRepository, AttestationRepository, CommunityRepository } from '#registry';
-import { InfluxStore, influxString } from '#storage';
+import { InfluxStore, type InfluxSeries, influxString } from '#storage';
 import { type Principal, assertRead } from '../auth/access.js';
 import { ApiError, badParameter, notFound } from '../http/api-error.js';
 import { CLOCK, type Clock } from '../tokens.js';
@@ -37,15 +37,15 @@ export class CriteriaService {
     if (to - from > 400 * DAY) throw badParameter('from', 'from: expected a period of at most 400 days');
     const as = <T>(report: T, csv: (r: T) => string, html: (r: T) => string) =>
       q.format === 'csv' ? { contentType: 'text/csv; charset=utf-8', body: csv(report) } : q.format === 'html' ? { contentType: 'text/html; charset=utf-8', body: html(report) } : { contentType: 'application/json; charset=utf-8', body: report };
+    // every evidence query: the community's points in the period
+    const where = `"community" = ${influxString(q.community)} AND time >= ${Math.floor(from)}ms AND time < ${Math.floor(to)}ms`;
 
     if (criterion === '10') {
-      const community = influxString(q.community);
-      const range = `time >= ${Math.floor(from)}ms AND time < ${Math.floor(to)}ms`;
       const bucket = bucketMinutes(config.periods.day, zoneOffsetMs(from, config.timezone) / 60_000);
       const [energy, loud, horns] = await Promise.all([
-        this.query(`SELECT sum("energy") AS "e", count("energy") AS "n" FROM "noise" WHERE "community" = ${community} AND ${range} GROUP BY time(${bucket}m), "device" fill(none)`),
-        this.query(`SELECT "lmax" FROM "noise" WHERE "community" = ${community} AND "lmax" > 55 AND ${range} GROUP BY "device"`),
-        this.query(`SELECT count("count") AS "n" FROM "device_event" WHERE "community" = ${community} AND "type" = 'horn' AND ${range} GROUP BY "device"`),
+        this.query(`SELECT sum("energy") AS "e", count("energy") AS "n" FROM "noise" WHERE ${where} GROUP BY time(${bucket}m), "device" fill(none)`),
+        this.query(`SELECT "lmax" FROM "noise" WHERE ${where} AND "lmax" > 55 GROUP BY "device"`),
+        this.query(`SELECT count("count") AS "n" FROM "device_event" WHERE ${where} AND "type" = 'horn' GROUP BY "device"`),
       ]);
       const buckets: EnergyBucket[] = energy.flatMap((s) => s.values.map((row) => ({ device: s.tags?.device ?? '', t: Number(row[0]), energySum: Number(row[1]), count: Number(row[2]) })));
       const workHourAlerts = new Map<string, number>();
@@ -63,7 +63,6 @@ export class CriteriaService {
     }
 
     if (criterion === '5') {
-      const where = `"community" = ${influxString(q.community)} AND time >= ${Math.floor(from)}ms AND time < ${Math.floor(to)}ms`;
       const [perHour, categories, fill, emptied] = await Promise.all([
         this.query(`SELECT count("fillPct") AS "n" FROM "waste_bin" WHERE ${where} GROUP BY time(1h), "device" fill(0)`),
         this.query(`SELECT last("fillPct") FROM "waste_bin" WHERE ${where} GROUP BY "device", "category"`),
@@ -72,7 +71,7 @@ export class CriteriaService {
       ]);
       const reportedCategory = new Map<string, string>();
       for (const s of categories) if (s.tags?.device && s.tags.category) reportedCategory.set(s.tags.device, s.tags.category);
-      const hours = perHour.flatMap((s) => (s.tags?.device ? [{ device: s.tags.device, category: reportedCategory.get(s.tags.device), hoursWithData: s.values.filter((row) => Number(row[1]) > 0).length }] : []));
+      const hours = [...hoursWithData(perHour)].map(([device, n]) => ({ device, category: reportedCategory.get(device), hoursWithData: n }));
       const report = wasteEvidence({
         config,
         from,
@@ -85,11 +84,9 @@ export class CriteriaService {
     }
 
     const gates = config.devices.filter((d) => d.type === 'access_gate');
-    const hoursWithData = new Map<string, number>();
-    const perHour = await this.query(`SELECT count("doorClosed") AS "n" FROM "access_gate" WHERE "community" = ${influxString(q.community)} AND time >= ${Math.floor(from)}ms AND time < ${Math.floor(to)}ms GROUP BY time(1h), "device" fill(0)`);
-    for (const s of perHour) if (s.tags?.device) hoursWithData.set(s.tags.device, s.values.filter((row) => Number(row[1]) > 0).length);
+    const reported = hoursWithData(await this.query(`SELECT count("doorClosed") AS "n" FROM "access_gate" WHERE ${where} GROUP BY time(1h), "device" fill(0)`));
     const hours = Math.ceil((to - from) / 3_600_000);
-    const availability: GateAvailability[] = gates.map((g) => ({ deviceId: g.id, compoundId: g.compound, hours, hoursWithData: Math.min(hours, hoursWithData.get(g.id) ?? 0) }));
+    const availability: GateAvailability[] = gates.map((g) => ({ deviceId: g.id, compoundId: g.compound, hours, hoursWithData: Math.min(hours, reported.get(g.id) ?? 0) }));
     const report = securityEvidence({ community: q.community, from, to, gates: availability, alerts: this.alerts.list({ community: q.community, criterion: '12', from, to, limit: 100_000 }) });
     return as(report, securityEvidenceCsv, securityEvidenceHtml);
   }
@@ -113,4 +110,11 @@ export class CriteriaService {
       throw new ApiError('unavailable', 'the time-series store did not answer');
     }
   }
+}
+
+/** Per device, the hours with at least one reading, from a count(...) GROUP BY time(1h), "device" query. */
+function hoursWithData(series: InfluxSeries[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of series) if (s.tags?.device) out.set(s.tags.device, s.values.filter((row) => Number(row[1]) > 0).length);
+  return out;
 }

@@ -41,8 +41,8 @@ export class HealthService {
     const services: Record<string, Check> = {
       api: { status: 'ok' },
       broker: broker ?? (this.subscriber.connected ? { status: 'ok', detail: 'external broker (judged by the api connection)' } : { status: 'down' }),
-      ingest: ingest.ok ? { status: 'ok' } : { status: 'down', detail: ingest.error ?? `status ${String(ingest.body?.status)}` },
-      rules: rules.ok ? { status: 'ok' } : { status: 'down', detail: rules.error ?? `status ${String(rules.body?.status)}` },
+      ingest: serviceCheck(ingest),
+      rules: serviceCheck(rules),
     };
     const ok = Object.values(checks).every((c) => c.status === 'ok') && Object.values(services).every((c) => c.status !== 'down');
     return healthReport('api', ok, { checks, services });
@@ -71,4 +71,9 @@ export class HealthService {
     const answer = await this.probe.json(`${url}/health`);
     return answer.ok ? { status: 'ok' } : this.subscriber.connected ? { status: 'ok', detail: 'no /health on MQTT_WS_PORT; the api is connected' } : { status: 'down', detail: answer.error };
   }
+}
+
+/** A service judged by its own /health (ServiceProbe.json): down when unreachable or not ok, saying which. */
+function serviceCheck(answer: { ok: boolean; body?: Record<string, unknown>; error?: string }): Check {
+  return answer.ok ? { status: 'ok' } : { status: 'down', detail: answer.error ?? `status ${String(answer.body?.status)}` };
 }

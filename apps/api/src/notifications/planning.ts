@@ -14,7 +14,8 @@ export function inQuietHours(hours: string, timezone: string, at: number): boole
 export function quietHoursEnd(hours: string, timezone: string, at: number): number | undefined {
   const range = parseHourRange(hours);
   const end = range.end % 1440;
-  if (range.start === range.end || range.end - range.start >= 1440 || (range.end - range.start) % 1440 === 0) return undefined; // as inRange: the whole day
+  const span = range.end - range.start;
+  if (span === 0 || span >= 1440) return undefined; // as inRange: the whole day
   const minute = Math.floor(at / 60_000) * 60_000;
   const wallClock = minute + ((((end - localMinuteOfDay(at, timezone)) % 1440) + 1440) % 1440) * 60_000;
   // an hour more or less when the zone's offset changes in between

@@ -1,9 +1,8 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { APP_CONFIG, type AppConfig, CommunityConfigFollower } from '#config';
+import { APP_CONFIG, type AppConfig, CommunityConfigFollower, communityFiles } from '#config';
 import { COMMUNITY_CONFIG_SCHEMA, type CommunityConfig, parseCommunityConfig } from '#contracts';
 import { ApiKeyRepository, CommunityRepository } from '#registry';
 import { assertRuleOverrides } from '#rules';
@@ -41,22 +40,16 @@ export class BootImporter implements OnModuleInit, OnApplicationBootstrap, Befor
   async onModuleInit(): Promise<void> {
     this.keys.setEnvAdminKey(this.config.api.adminApiKey);
     const dir = this.config.communityConfigDir;
-    let names: string[] = [];
-    try {
-      names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+    const paths = (await communityFiles(dir)) ?? [];
     let replaced = 0;
     const inFiles = new Map<string, { path: string; config: CommunityConfig }>();
-    for (const name of names) {
-      const path = join(dir, name);
+    for (const path of paths) {
       const text = await readFile(path, 'utf8');
       const config = parseCommunityConfig(text, path);
       inFiles.set(config.id, { path, config });
       if (this.communities.importFromFile(config, { path, sha256: createHash('sha256').update(text).digest('hex') }, this.clock.now())) replaced++;
     }
-    this.logger.log(`${names.length} community file(s) in ${dir}, ${replaced} imported; ${this.communities.list().length} communities in the registry`);
+    this.logger.log(`${paths.length} community file(s) in ${dir}, ${replaced} imported; ${this.communities.list().length} communities in the registry`);
     await this.writeBackEarlierEdits(inFiles);
   }
 
